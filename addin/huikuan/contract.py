@@ -1,0 +1,272 @@
+"""The workbook contract of SPEC.md: table names, column keys, labels and value kinds.
+
+This is the only place where SPEC's names are spelled. Reader, template,
+writer and CLI all look them up here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """How a cell's value is typed and parsed (see values.py)."""
+
+    TEXT = "text"
+    AMOUNT = "amount"
+    DATE = "date"
+    MONTH = "month"
+    YESNO = "yesno"
+    CHOICE = "choice"
+    RATIO = "ratio"  # outputs only
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value of a choice column: its key and its two labels."""
+
+    key: str
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a contract table."""
+
+    key: str
+    en: str
+    zh: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    default: object = None
+    choices: tuple[Choice, ...] = ()
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Table:
+    """One contract table: its name (also the default sheet name) and columns."""
+
+    name: str
+    zh: str
+    columns: tuple[Column, ...]
+    required: bool = False
+    output: bool = False
+    keys: tuple[str, ...] = field(default=())  # unique key columns
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+    def title(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.name
+
+
+def _choices(*triples: tuple[str, str, str]) -> tuple[Choice, ...]:
+    return tuple(Choice(*t) for t in triples)
+
+
+GRADES = _choices(("A", "A", "A"), ("B", "B", "B"), ("C", "C", "C"), ("D", "D", "D"))
+
+MEASURE_KINDS = _choices(
+    ("potential_analysis", "Potential analysis", "回款潜力分析"),
+    ("incentive", "Incentive", "客户激励"),
+    ("promotion", "Promotion", "基层促销"),
+    ("new_outlets", "New outlets", "开发网点"),
+    ("new_product", "New product", "新产品"),
+    ("staff_support", "Staff support", "派驻人员"),
+    ("training", "Training", "人员培训"),
+    ("joint_collection", "Joint collection", "陪同收款"),
+    ("other", "Other", "其他"),
+)
+
+MEASURE_STATUSES = _choices(
+    ("planned", "planned", "计划"),
+    ("done", "done", "完成"),
+    ("dropped", "dropped", "取消"),
+)
+
+CHANNELS = _choices(
+    ("call", "call", "电话"),
+    ("visit", "visit", "拜访"),
+    ("message", "message", "信息"),
+)
+
+RESULTS = _choices(
+    ("paid", "paid", "已付"),
+    ("promised", "promised", "承诺"),
+    ("partial", "partial", "部分"),
+    ("excuse", "excuse", "推脱"),
+    ("no_answer", "no_answer", "未联系上"),
+)
+
+EXCUSE_KINDS = _choices(
+    ("quality", "quality", "质量问题"),
+    ("personal", "personal", "个人事务"),
+    ("downstream", "downstream", "下游拖欠"),
+    ("cash", "cash", "资金紧张"),
+    ("dispute", "dispute", "争议"),
+    ("other", "other", "其他"),
+)
+
+PROMISE_STATUSES = _choices(
+    ("none", "none", "未承诺"),
+    ("on_track", "on_track", "正常"),
+    ("partial", "partial", "部分兑现"),
+    ("broken", "broken", "失约"),
+    ("kept", "kept", "已兑现"),
+)
+
+YES_NO = _choices(("yes", "yes", "是"), ("no", "no", "否"))
+
+C = Column
+K = Kind
+
+# ---- input tables --------------------------------------------------------
+
+CUSTOMERS = Table(
+    "Customers",
+    "客户",
+    (
+        C("customer_id", "Customer ID", "客户编号", K.TEXT, required=True),
+        C("name", "Customer", "客户名称", K.TEXT, required=True),
+        C("rep", "Sales rep", "业务员", K.TEXT, required=True),
+        C("credit_grade", "Credit grade", "信用等级", K.CHOICE, default="B", choices=GRADES),
+        C("key_account", "Key account", "重点客户", K.YESNO, default=False),
+        C("contact", "Contact", "联系人"),
+        C("phone", "Phone", "电话"),
+        C("email", "Email", "邮箱"),
+    ),
+    required=True,
+    keys=("customer_id",),
+)
+
+PLAN = Table(
+    "Plan",
+    "回款计划",
+    (
+        C("month", "Month", "月份", K.MONTH, required=True),
+        C("customer_id", "Customer ID", "客户编号", K.TEXT, required=True),
+        C("target", "Target", "我方目标", K.AMOUNT, required=True),
+        C("expected", "Expected", "预计可回款", K.AMOUNT),
+        C("ask", "Ask", "提出要求", K.AMOUNT),
+        C("agreed_jointly", "Agreed jointly", "共同制定", K.YESNO, default=False),
+        C("agreed_on", "Agreed on", "制定日期", K.DATE),
+    ),
+    required=True,
+    keys=("month", "customer_id"),
+)
+
+MEASURES = Table(
+    "Measures",
+    "措施",
+    (
+        C("month", "Month", "月份", K.MONTH, required=True),
+        C("customer_id", "Customer ID", "客户编号", K.TEXT, required=True),
+        C("kind", "Kind", "措施类型", K.CHOICE, required=True, choices=MEASURE_KINDS),
+        C("description", "Description", "措施内容"),
+        C("contribution", "Contribution", "预计增加回款", K.AMOUNT, required=True),
+        C("owner", "Owner", "负责人"),
+        C("due", "Due", "完成日期", K.DATE),
+        C("status", "Status", "状态", K.CHOICE, default="planned", choices=MEASURE_STATUSES),
+    ),
+)
+
+COMMITMENTS = Table(
+    "Commitments",
+    "承诺",
+    (
+        C("customer_id", "Customer ID", "客户编号", K.TEXT, required=True),
+        C("due", "Due", "承诺回款日", K.DATE, required=True),
+        C("amount", "Amount", "承诺金额", K.AMOUNT, required=True),
+        C("promised_on", "Promised on", "承诺日期", K.DATE),
+    ),
+)
+
+RECEIPTS = Table(
+    "Receipts",
+    "回款",
+    (
+        C("date", "Date", "回款日期", K.DATE, required=True),
+        C("customer_id", "Customer ID", "客户编号", K.TEXT, required=True),
+        C("amount", "Amount", "回款金额", K.AMOUNT, required=True),
+        C("reference", "Reference", "凭证号"),
+    ),
+)
+
+FOLLOWUPS = Table(
+    "FollowUps",
+    "跟进记录",
+    (
+        C("date", "Date", "跟进日期", K.DATE, required=True),
+        C("customer_id", "Customer ID", "客户编号", K.TEXT, required=True),
+        C("channel", "Channel", "方式", K.CHOICE, default="call", choices=CHANNELS),
+        C("result", "Result", "结果", K.CHOICE, required=True, choices=RESULTS),
+        C("excuse_kind", "Excuse", "理由类型", K.CHOICE, choices=EXCUSE_KINDS),
+        C("excuse_accepted", "Excuse accepted", "接受理由", K.YESNO, default=False),
+        C("deferred", "Deferred", "推迟金额", K.AMOUNT),
+        C("note", "Note", "备注"),
+    ),
+)
+
+INPUT_TABLES = (CUSTOMERS, PLAN, MEASURES, COMMITMENTS, RECEIPTS, FOLLOWUPS)
+
+# ---- output tables -------------------------------------------------------
+
+STATUS = Table(
+    "Status",
+    "回款状态",
+    (
+        CUSTOMERS.column("customer_id"),
+        CUSTOMERS.column("name"),
+        CUSTOMERS.column("rep"),
+        CUSTOMERS.column("credit_grade"),
+        CUSTOMERS.column("key_account"),
+        C("target", "Target", "我方目标", K.AMOUNT),
+        C("committed", "Committed", "已承诺", K.AMOUNT),
+        C("gap", "Gap", "目标差距", K.AMOUNT),
+        C("contribution", "Measures", "措施贡献", K.AMOUNT),
+        C("remaining_gap", "Remaining gap", "剩余差距", K.AMOUNT),
+        C("coverage", "Coverage", "覆盖率", K.RATIO),
+        C("received", "Received", "已回款", K.AMOUNT),
+        C("due_to_date", "Due to date", "应回款至今", K.AMOUNT),
+        C("fulfilment", "Fulfilment", "兑现率", K.RATIO),
+        C("completion", "Completion", "完成率", K.RATIO),
+        C("promise_status", "Promise", "承诺状态", K.CHOICE, choices=PROMISE_STATUSES),
+        C("next_follow_up", "Next follow-up", "下次跟进", K.DATE),
+        C("priority", "Priority", "优先级"),
+    ),
+    output=True,
+)
+# month comes first in Status, as in SPEC's list
+STATUS = Table(STATUS.name, STATUS.zh, (PLAN.column("month"), *STATUS.columns), output=True)
+
+PROBLEMS = Table(
+    "Problems",
+    "问题",
+    (
+        C("sheet", "Sheet", "工作表"),
+        C("cell", "Cell", "单元格"),
+        C("value", "Value", "值"),
+        C("message", "Problem", "问题"),
+    ),
+    output=True,
+)
+
+OUTPUT_TABLES = (STATUS, PROBLEMS)
+
+# Words of the team row in per-rep outputs.
+ALL_REPS = {"en": "ALL", "zh": "全部"}
+
+
+def choice_label(choices: tuple[Choice, ...], key: str, lang: str) -> str:
+    for ch in choices:
+        if ch.key == key:
+            return ch.zh if lang == "zh" else ch.en
+    return key

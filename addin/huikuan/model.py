@@ -1,0 +1,100 @@
+"""The records of SPEC: one frozen model per input row, plus Problem.
+
+Records are built only from values that parsed cleanly (see values.py), so
+the engine never sees a bad row. Money is Decimal throughout.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Customer(Record):
+    customer_id: str
+    name: str
+    rep: str
+    credit_grade: str = "B"  # A (best) .. D (worst)
+    key_account: bool = False
+    contact: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class PlanRow(Record):
+    """Our plan for one customer in one month (month is its first day)."""
+
+    month: date
+    customer_id: str
+    target: Decimal
+    expected: Decimal | None = None
+    ask: Decimal | None = None
+    agreed_jointly: bool = False
+    agreed_on: date | None = None
+
+
+class Measure(Record):
+    """A measure aimed at the gap; contribution is its estimated extra collection."""
+
+    month: date
+    customer_id: str
+    kind: str
+    contribution: Decimal
+    description: str | None = None
+    owner: str | None = None
+    due: date | None = None
+    status: str = "planned"  # planned / done / dropped
+
+
+class Installment(Record):
+    """One committed installment (a row of Commitments)."""
+
+    customer_id: str
+    due: date
+    amount: Decimal
+    promised_on: date | None = None
+
+
+class Receipt(Record):
+    date: date
+    customer_id: str
+    amount: Decimal
+    reference: str | None = None
+
+
+class FollowUp(Record):
+    date: date
+    customer_id: str
+    result: str
+    channel: str = "call"
+    excuse_kind: str | None = None
+    excuse_accepted: bool = False
+    deferred: Decimal | None = None
+    note: str | None = None
+
+
+class Problem(Record):
+    """A bad input: where it is (sheet, A1 cell), what was there, and why."""
+
+    sheet: str
+    cell: str
+    value: str
+    message: str
+
+
+class Book(Record):
+    """Every good record read from one workbook."""
+
+    customers: tuple[Customer, ...] = ()
+    plan: tuple[PlanRow, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    commitments: tuple[Installment, ...] = ()
+    receipts: tuple[Receipt, ...] = ()
+    followups: tuple[FollowUp, ...] = ()
+    lang: str = "zh"
