@@ -1,0 +1,211 @@
+"""Status: the one definition of every per-customer number of SPEC ("Definitions").
+
+Pure functions over the records of model.py: no I/O, no spreadsheet library.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ..model import Book, Customer, Installment, PlanRow
+from .policy import DEFAULT_POLICY, Policy
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+def gap(target: Decimal, committed: Decimal) -> Decimal:
+    """Target − committed, never below zero."""
+    return max(ZERO, target - committed)
+
+
+def remaining_gap(gap_: Decimal, contribution: Decimal) -> Decimal:
+    """Gap − measure contributions, never below zero."""
+    return max(ZERO, gap_ - contribution)
+
+
+def coverage(gap_: Decimal, contribution: Decimal) -> Decimal:
+    """Contribution ÷ gap; 1 when there is no gap; not capped above 1."""
+    return ONE if gap_ == 0 else contribution / gap_
+
+
+def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
+    """part ÷ whole; None (an empty cell) when whole is 0."""
+    return None if whole == 0 else part / whole
+
+
+def promise_status(
+    installments: Sequence[Installment], received: Decimal, as_of: date, grace: int
+) -> str:
+    """none / kept / broken / partial / on_track, receipts paying the earliest installments first.
+
+    An installment is late once as_of is past its due date plus the grace days.
+    """
+    committed = sum((i.amount for i in installments), ZERO)
+    if committed == 0:
+        return "none"
+    if received >= committed:
+        return "kept"
+    late = as_of - timedelta(days=grace)
+    owed = sum((i.amount for i in installments if i.due < late), ZERO)
+    if owed == 0 or received >= owed:
+        return "on_track"
+    return "broken" if received == 0 else "partial"
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One Status row: a plan row's numbers for its month as of a date (SPEC keys)."""
+
+    month: date
+    customer: Customer
+    target: Decimal
+    committed: Decimal
+    gap: Decimal
+    contribution: Decimal
+    remaining_gap: Decimal
+    coverage: Decimal
+    received: Decimal
+    due_to_date: Decimal
+    fulfilment: Decimal | None
+    completion: Decimal | None
+    promise_status: str
+    installments: tuple[Installment, ...] = ()
+    next_follow_up: date | None = None
+    priority: int | None = None
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def status_row(
+    plan: PlanRow,
+    customer: Customer,
+    installments: Sequence[Installment],
+    received: Decimal,
+    contribution: Decimal,
+    as_of: date,
+    policy: Policy = DEFAULT_POLICY,
+) -> StatusRow:
+    """Every SPEC definition for one plan row, from that month's inputs."""
+    ordered = tuple(sorted(installments, key=lambda i: i.due))
+    committed = sum((i.amount for i in ordered), ZERO)
+    due_to_date = sum((i.amount for i in ordered if i.due <= as_of), ZERO)
+    gap_ = gap(plan.target, committed)
+    grace = policy.for_grade(customer.credit_grade).grace
+    return StatusRow(
+        month=plan.month,
+        customer=customer,
+        target=plan.target,
+        committed=committed,
+        gap=gap_,
+        contribution=contribution,
+        remaining_gap=remaining_gap(gap_, contribution),
+        coverage=coverage(gap_, contribution),
+        received=received,
+        due_to_date=due_to_date,
+        fulfilment=ratio(received, due_to_date),
+        completion=ratio(received, plan.target),
+        promise_status=promise_status(ordered, received, as_of, grace),
+        installments=ordered,
+    )
+
+
+def status(
+    book: Book,
+    as_of: date,
+    policy: Policy = DEFAULT_POLICY,
+    month: date | None = None,
+) -> tuple[StatusRow, ...]:
+    """One StatusRow per plan row (of `month` when given), in plan order."""
+    customers = {c.customer_id: c for c in book.customers}
+    installments: dict[tuple[str, date], list[Installment]] = defaultdict(list)
+    for inst in book.commitments:
+        installments[inst.customer_id, _month(inst.due)].append(inst)
+    received: dict[tuple[str, date], Decimal] = defaultdict(lambda: ZERO)
+    for rec in book.receipts:
+        received[rec.customer_id, _month(rec.date)] += rec.amount
+    contribution: dict[tuple[str, date], Decimal] = defaultdict(lambda: ZERO)
+    for mea in book.measures:
+        if mea.status != "dropped":
+            contribution[mea.customer_id, mea.month] += mea.contribution
+    rows = []
+    for plan in book.plan:
+        if month is not None and plan.month != month:
+            continue
+        customer = customers.get(plan.customer_id)
+        if customer is None:  # the reader reports it; the engine skips it
+            continue
+        key = (plan.customer_id, plan.month)
+        rows.append(
+            status_row(
+                plan,
+                customer,
+                installments.get(key, ()),
+                received[key],
+                contribution[key],
+                as_of,
+                policy,
+            )
+        )
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Sums of a group of Status rows (a rep, or the team); ratios from the sums."""
+
+    rep: str | None  # None for the whole team
+    customers: int
+    target: Decimal
+    committed: Decimal
+    gap: Decimal
+    contribution: Decimal
+    remaining_gap: Decimal
+    received: Decimal
+    due_to_date: Decimal
+
+    @property
+    def coverage(self) -> Decimal:
+        return coverage(self.gap, self.contribution)
+
+    @property
+    def fulfilment(self) -> Decimal | None:
+        return ratio(self.received, self.due_to_date)
+
+    @property
+    def completion(self) -> Decimal | None:
+        return ratio(self.received, self.target)
+
+
+def total(rows: Iterable[StatusRow], rep: str | None = None) -> Totals:
+    rows = list(rows)
+
+    def add(field: str) -> Decimal:
+        return sum((getattr(r, field) for r in rows), ZERO)
+
+    return Totals(
+        rep=rep,
+        customers=len({r.customer.customer_id for r in rows}),
+        target=add("target"),
+        committed=add("committed"),
+        gap=add("gap"),
+        contribution=add("contribution"),
+        remaining_gap=add("remaining_gap"),
+        received=add("received"),
+        due_to_date=add("due_to_date"),
+    )
+
+
+def totals_by_rep(rows: Iterable[StatusRow]) -> tuple[Totals, ...]:
+    """One Totals per rep (sorted by name), then the team's."""
+    rows = list(rows)
+    by_rep: dict[str, list[StatusRow]] = defaultdict(list)
+    for row in rows:
+        by_rep[row.customer.rep].append(row)
+    return (*(total(by_rep[rep], rep) for rep in sorted(by_rep)), total(rows))
