@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from .contract import Choice
 
@@ -50,8 +50,20 @@ def parse_text(value: object) -> str:
 # ---- amounts --------------------------------------------------------------
 
 _UNITS = {"万": Decimal(10_000), "千": Decimal(1_000), "亿": Decimal(100_000_000)}
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)?)(亿|万|千)?$")
@@ -59,8 +71,9 @@ _NUMBER = re.compile(r"^(\d+(?:\.\d+)?)(亿|万|千)?$")
 
 def _cn_integer(text: str) -> int:
     """Chinese numerals such as 十二万, 一百二十万, 三千五百 → int; ValueError if not one."""
-    if not text or any(ch not in _CN_DIGITS and ch not in _CN_SMALL and ch not in _CN_BIG
-                       for ch in text):
+    if not text or any(
+        ch not in _CN_DIGITS and ch not in _CN_SMALL and ch not in _CN_BIG for ch in text
+    ):
         raise ValueError(text)
     total = section = 0
     digit: int | None = None

@@ -1,0 +1,208 @@
+"""The `huikuan` command: template, demo, check, refresh (SPEC "Command line").
+
+Exit codes: 0 all good; 1 the workbook has bad rows (listed on stderr and in
+the Problems sheet; good rows are still computed); 2 the file or the command
+line is unusable (nothing written); 3 an internal error (a bug: please report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from . import __version__, jobs
+from .engine.status import totals_by_rep
+from .model import Problem
+from .values import BadValue, format_amount, parse_date
+from .workbook.package import Unusable
+
+_EXAMPLES = """\
+examples:
+  huikuan demo -o 演示.xlsx                  a filled, refreshed team workbook
+  huikuan template -o 回款.xlsx               a blank Chinese template (--lang en for English)
+  huikuan check 回款.xlsx                     list every bad cell, change nothing
+  huikuan refresh 回款.xlsx --as-of 2026-11-23   write Status and Problems in place
+
+exit codes: 0 good; 1 bad rows (listed, the rest computed); 2 unusable file or
+command line (nothing written); 3 internal error.
+"""
+
+
+def _as_of(text: str) -> date:
+    try:
+        return parse_date(text)
+    except BadValue as bad:
+        raise argparse.ArgumentTypeError(f"{bad.en} / {bad.zh}") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="huikuan",
+        description="回款 huikuan: collection targets → gaps, measures, promises and follow-ups, "
+        "computed inside the team's Excel workbook.",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"huikuan {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    t = sub.add_parser(
+        "template",
+        help="write a blank workbook template",
+        description="Write a blank template: the input tables with drop-downs, "
+        "formats, live formulas and a guide sheet.",
+    )
+    t.add_argument("-o", "--output", type=Path, required=True, metavar="BOOK.xlsx")
+    t.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="zh",
+        help="language of headers and guide (default zh)",
+    )
+    t.add_argument("--force", action="store_true", help="replace BOOK.xlsx if it exists")
+
+    d = sub.add_parser(
+        "demo",
+        help="write a filled, refreshed demo team workbook",
+        description="Write a demo team workbook (4 reps, 36 customers, three "
+        "months of history) and refresh it.",
+    )
+    d.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("huikuan-demo.xlsx"),
+        metavar="BOOK.xlsx",
+        help="where to write it (default huikuan-demo.xlsx)",
+    )
+    d.add_argument("--lang", choices=("zh", "en"), default="zh")
+    d.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="DATE",
+        help="the day the demo is seen from (default today)",
+    )
+    d.add_argument("--force", action="store_true", help="replace BOOK.xlsx if it exists")
+
+    c = sub.add_parser(
+        "check",
+        help="validate a workbook; change nothing",
+        description="Read every input table and print each bad cell "
+        "(sheet, cell, value, problem). The file is not changed.",
+    )
+    c.add_argument("book", type=Path, metavar="BOOK.xlsx")
+
+    r = sub.add_parser(
+        "refresh",
+        help="compute and write the output sheets",
+        description="Compute Status and Problems and write them into the "
+        "workbook (in place, atomically) or into OUT. Input tables and your "
+        "own sheets are never changed.",
+    )
+    r.add_argument("book", type=Path, metavar="BOOK.xlsx")
+    r.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="DATE",
+        help="compute as of this day (default today), e.g. 2026-11-23 or 2026年11月23日",
+    )
+    r.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="OUT.xlsx",
+        help="write into this new file instead of BOOK in place",
+    )
+    return p
+
+
+def _print_problems(problems: Sequence[Problem], lang: str) -> None:
+    head = "问题" if lang == "zh" else "problem"
+    for p in problems:
+        value = f" [{p.value}]" if p.value else ""
+        print(f"{head}: {p.sheet}!{p.cell}{value} {p.message}", file=sys.stderr)
+
+
+def _summary(result: jobs.Result) -> None:
+    lang = result.book.lang
+    zh = lang == "zh"
+    if result.rows:
+        heads = (
+            ("业务员", "目标", "已承诺", "目标差距", "已回款", "完成率")
+            if zh
+            else ("Rep", "Target", "Committed", "Gap", "Received", "Completion")
+        )
+        print("  ".join(f"{h:>10}" for h in heads))
+        for t in totals_by_rep(result.rows):
+            done = "" if t.completion is None else f"{t.completion:.1%}"
+            cells = (
+                t.rep or ("全部" if zh else "ALL"),
+                *(format_amount(a, lang) for a in (t.target, t.committed, t.gap, t.received)),
+                done,
+            )
+            print("  ".join(f"{c:>10}" for c in cells))
+    n = len(result.problems)
+    if result.written:
+        print(f"已写入 {result.written}" if zh else f"written: {result.written}")
+    print(f"{n} 个问题" if zh else f"{n} problem(s)")
+    for risk in result.lost:
+        what = risk.zh if zh else risk.en
+        print(
+            ("注意：新文件中不含 " if zh else "note: the new file lacks ") + what, file=sys.stderr
+        )
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    today = date.today()
+    if args.command == "template":
+        out = jobs.template(args.output, args.lang, args.force)
+        print(f"已写入 {out}" if args.lang == "zh" else f"written: {out}")
+        return 0
+    if args.command == "demo":
+        result = jobs.demo(args.output, args.lang, args.as_of or today, args.force)
+    elif args.command == "check":
+        result = jobs.check(args.book)
+        print(
+            f"{args.book}: "
+            + (
+                f"{len(result.book.plan)} 条计划"
+                if result.book.lang == "zh"
+                else f"{len(result.book.plan)} plan rows"
+            )
+        )
+    else:
+        result = jobs.refresh(args.book, args.as_of or today, args.output)
+    _print_problems(result.problems, result.book.lang)
+    _summary(result)
+    return result.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except Unusable as exc:
+        print(f"huikuan: {exc.message(None)}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"huikuan: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: say so plainly, without a traceback
+        print(
+            f"huikuan: internal error ({type(exc).__name__}: {exc}); please report it "
+            f"with the command you ran / 内部错误，请报告",
+            file=sys.stderr,
+        )
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""The jobs behind the commands and ribbon buttons: read → engine → write.
+
+Each job takes paths and dates, returns what happened, and raises Unusable
+for a file or request that cannot be used. Printing is the caller's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .engine.status import StatusRow, status
+from .model import Book, Problem
+from .workbook.files import FileTables
+from .workbook.outputs import problems_table, status_table
+from .workbook.package import Risk, Unusable
+from .workbook.reader import read_book
+from .workbook.writer import save_atomic, write_outputs
+
+
+@dataclass(frozen=True)
+class Result:
+    book: Book
+    problems: list[Problem]
+    rows: tuple[StatusRow, ...] = ()
+    lost: list[Risk] = field(default_factory=list)
+    written: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems else 0
+
+
+def load(path: Path) -> tuple[Book, list[Problem]]:
+    """Read and validate every input table of a workbook file."""
+    return read_book(FileTables(path))
+
+
+def check(path: Path) -> Result:
+    book, problems = load(path)
+    return Result(book, problems)
+
+
+def refresh(path: Path, as_of: date, out: Path | None = None) -> Result:
+    """Compute and write the output sheets into `out` (default: `path`, in place)."""
+    dest = out or path
+    if dest.exists() and dest.is_dir():
+        raise Unusable(f"{dest}: is a folder", f"{dest}：是文件夹")
+    book, problems = load(path)
+    rows = status(book, as_of)
+    tables = [status_table(rows, book.lang), problems_table(problems, book.lang)]
+    lost = write_outputs(path, dest, tables)
+    return Result(book, problems, rows, lost, dest)
+
+
+def refuse_overwrite(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise Unusable(
+            f"{path.name} exists; not overwritten (use --force to replace it)",
+            f"{path.name} 已存在，未覆盖（如需替换请加 --force）",
+        )
+
+
+def template(out: Path, lang: str, force: bool = False) -> Path:
+    from .workbook.template import build_template
+
+    refuse_overwrite(out, force)
+    save_atomic(build_template(lang), out)
+    return out
+
+
+def demo(out: Path, lang: str, as_of: date, force: bool = False) -> Result:
+    """A filled demo team workbook for the month of `as_of`, refreshed."""
+    from .demo import demo_book
+    from .workbook.template import build_template
+
+    refuse_overwrite(out, force)
+    book = demo_book(as_of.replace(day=1), as_of)
+    save_atomic(build_template(lang, book), out)
+    return refresh(out, as_of)

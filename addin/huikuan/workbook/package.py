@@ -1,0 +1,153 @@
+"""The .xlsx/.xlsm package as an untrusted zip: size guards, and what it holds.
+
+Every workbook from someone else passes `guard()` before any XML parser sees
+it: not a zip, too many parts, a part larger than it claims, too large in
+total, or an XML part with a DTD (entity expansion) is refused with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_PARTS = 10_000
+MAX_TOTAL = 2 * 1024**3  # bytes uncompressed, all parts together
+MAX_RATIO = 1_000  # uncompressed ÷ compressed of one part above 1 MiB
+_CHUNK = 1 << 20
+
+
+class Unusable(Exception):
+    """The file or command cannot be used at all (exit 2); message in both languages."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.en = en
+        self.zh = zh
+
+    def message(self, lang: str | None) -> str:
+        if lang == "zh":
+            return self.zh
+        if lang == "en":
+            return self.en
+        return f"{self.zh}\n{self.en}"
+
+
+def guard(path: Path) -> None:
+    """Refuse a file that is not a sane spreadsheet package (raises Unusable)."""
+    name = path.name
+    if not path.is_file():
+        raise Unusable(f"{name}: no such file", f"{name}：文件不存在")
+    if path.stat().st_size == 0:
+        raise Unusable(f"{name}: the file is empty", f"{name}：文件为空")
+    if not zipfile.is_zipfile(path):
+        raise Unusable(
+            f"{name}: not an .xlsx/.xlsm workbook (not a zip package)",
+            f"{name}：不是 .xlsx/.xlsm 工作簿（不是 zip 包）",
+        )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_PARTS:
+                raise Unusable(
+                    f"{name}: {len(infos)} parts in the package, more than {MAX_PARTS}",
+                    f"{name}：包内部件 {len(infos)} 个，超过上限 {MAX_PARTS}",
+                )
+            if "xl/workbook.xml" not in zf.NameToInfo:
+                raise Unusable(
+                    f"{name}: not an Excel workbook (no xl/workbook.xml)",
+                    f"{name}：不是 Excel 工作簿（缺少 xl/workbook.xml）",
+                )
+            budget = MAX_TOTAL
+            for info in infos:
+                budget -= _check_part(zf, info, name, budget)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        raise Unusable(
+            f"{name}: the package is damaged or truncated ({exc})",
+            f"{name}：文件已损坏或不完整（{exc}）",
+        ) from None
+
+
+def _bomb(name: str, part: str) -> Unusable:
+    return Unusable(
+        f"{name}: part {part} expands far beyond a spreadsheet's size (zip bomb?); refused",
+        f"{name}：部件 {part} 解压后异常巨大（疑似 zip 炸弹），已拒绝",
+    )
+
+
+def _check_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget: int) -> int:
+    """Decompress one part with a hard limit; return its true size."""
+    if info.file_size > budget:
+        raise _bomb(name, info.filename)
+    if info.file_size > _CHUNK and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise _bomb(name, info.filename)
+    size = 0
+    head = b""
+    with zf.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            if not head:
+                head = chunk[:4096]
+            size += len(chunk)
+            if size > info.file_size or size > budget:
+                raise _bomb(name, info.filename)
+    if info.filename.endswith((".xml", ".rels", ".vml")) and re.search(
+        rb"<!(DOCTYPE|ENTITY)", head
+    ):
+        raise Unusable(
+            f"{name}: part {info.filename} declares a DTD (XML entity attack?); refused",
+            f"{name}：部件 {info.filename} 含有 DTD 声明（疑似 XML 实体攻击），已拒绝",
+        )
+    return size
+
+
+@dataclass(frozen=True)
+class Risk:
+    """Content of a kind that the openpyxl writer would not carry byte for byte."""
+
+    en: str
+    zh: str
+    parts: tuple[str, ...]
+
+
+# (pattern over part names, English, Chinese) of what an openpyxl save loses or rewrites.
+_AT_RISK = (
+    (r"^xl/charts/", "charts (re-drawn, styling may change)", "图表（会被重绘，格式可能丢失）"),
+    (r"^xl/media/", "images", "图片"),
+    (r"^xl/pivot(Tables|CacheDefinitions|CacheRecords)/", "pivot tables", "数据透视表"),
+    (r"^xl/(slicers|slicerCaches|timelines|timelineCaches)/", "slicers/timelines", "切片器/日程表"),
+    (r"^xl/(ctrlProps|activeX)/", "form controls", "表单控件"),
+    (r"^xl/embeddings/", "embedded objects", "嵌入对象"),
+    (r"^xl/drawings/vmlDrawing", "comment and control shapes", "批注/控件形状"),
+    (r"^xl/threadedComments/", "threaded comments", "会话式批注"),
+    (r"^customUI/", "a custom ribbon", "自定义功能区"),
+    (r"^xl/(queryTables|connections\.xml|model/)", "data connections", "数据连接"),
+)
+
+
+def risks(path: Path, keep_vba: bool) -> list[Risk]:
+    """What an openpyxl load + save of this package would drop or rewrite."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        found: list[Risk] = []
+        for pattern, en, zh in _AT_RISK:
+            parts = tuple(n for n in names if re.match(pattern, n))
+            if parts:
+                found.append(Risk(en, zh, parts))
+        if not keep_vba and "xl/vbaProject.bin" in names:
+            found.append(Risk("macros (VBA)", "宏（VBA）", ("xl/vbaProject.bin",)))
+        ext = tuple(
+            n
+            for n in names
+            if re.match(r"^xl/worksheets/sheet\d+\.xml$", n) and b"<extLst" in zf.read(n)
+        )
+        if ext:
+            found.append(
+                Risk(
+                    "extended formatting (data bars, sparklines, cross-sheet validation)",
+                    "扩展格式（数据条、迷你图、跨表数据验证）",
+                    ext,
+                )
+            )
+    return found

@@ -1,0 +1,348 @@
+"""Contract tables → records and problems (SPEC "Input tables").
+
+`read_book(source)` turns the raw tables of a workbook into a Book of good
+records plus a Problem for every bad value, duplicate key or unknown
+customer, each naming sheet, A1 cell, value and reason in the workbook's
+language. Structural faults (a required table or column missing) raise
+Unusable: nothing can be computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from .. import contract
+from ..contract import Column, Kind, Table
+from ..model import (
+    Book,
+    Customer,
+    FollowUp,
+    Installment,
+    Measure,
+    PlanRow,
+    Problem,
+    Receipt,
+)
+from ..values import (
+    BadValue,
+    is_blank,
+    normalize,
+    parse_amount,
+    parse_choice,
+    parse_date,
+    parse_month,
+    parse_text,
+    parse_yesno,
+)
+from .package import Unusable
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table as found in a workbook: where it is, its header and its cell values."""
+
+    name: str
+    sheet: str
+    header_row: int  # 1-based row of the header
+    first_col: int  # 1-based column of the table's first column
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+class TableSource(Protocol):
+    """Anything that can hand over a workbook's tables by name (file, live Excel, memory)."""
+
+    def table(self, name: str) -> RawTable | None: ...
+
+
+def col_letter(index: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_ref(col: int, row: int) -> str:
+    return f"{col_letter(col)}{row}"
+
+
+def shown(value: object) -> str:
+    """A cell value as a person would recognise it in a message."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def detect_lang(source: TableSource) -> str:
+    """'en' when the headers are mostly English labels or keys, else 'zh'."""
+    zh = en = 0
+    for table in contract.INPUT_TABLES:
+        raw = source.table(table.name)
+        if raw is None:
+            continue
+        for header in raw.headers:
+            h = normalize(header)
+            for col in table.columns:
+                if h == normalize(col.zh):
+                    zh += 1
+                elif h in (normalize(col.en), normalize(col.key)):
+                    en += 1
+    return "en" if en > zh else "zh"
+
+
+_PARSERS: dict[Kind, Callable[[object], object]] = {
+    Kind.TEXT: parse_text,
+    Kind.AMOUNT: parse_amount,
+    Kind.DATE: parse_date,
+    Kind.MONTH: parse_month,
+    Kind.YESNO: parse_yesno,
+}
+
+_MESSAGES = {
+    "required": ("{col} is required", "{col}不能为空"),
+    "missing_table": (
+        "table {table} is missing (an Excel table named {table} on a sheet)",
+        "缺少表 {table}（工作表上名为 {table} 的 Excel 表格）",
+    ),
+    "missing_column": ("column {col} is missing in table {table}", "表 {table} 缺少列“{col}”"),
+    "duplicate": ("duplicate {col}: also in row {row}", "{col}重复：第 {row} 行已有"),
+    "unknown_customer": ("unknown customer: not in Customers", "未知客户：客户表中没有"),
+    "not_positive": ("{col} must be more than 0", "{col}必须大于 0"),
+    "excuse_missing": ("an excuse result needs an excuse kind", "结果为推脱时须填写理由类型"),
+}
+
+
+def message(key: str, lang: str, **kw: object) -> str:
+    en, zh = _MESSAGES[key]
+    return (zh if lang == "zh" else en).format(**kw)
+
+
+class _TableReader:
+    """Reads one contract table into dicts of clean values, collecting problems."""
+
+    def __init__(self, table: Table, raw: RawTable, lang: str) -> None:
+        self.table, self.raw, self.lang = table, raw, lang
+        self.problems: list[Problem] = []
+        self.positions: dict[str, int] = {}
+        for pos, header in enumerate(raw.headers):
+            h = normalize(header)
+            for col in table.columns:
+                if col.key not in self.positions and h in (
+                    normalize(col.key),
+                    normalize(col.en),
+                    normalize(col.zh),
+                ):
+                    self.positions[col.key] = pos
+
+    def label(self, col: Column) -> str:
+        return col.label(self.lang)
+
+    def problem(self, pos: int, row: int, value: object, msg: str) -> None:
+        cell = cell_ref(self.raw.first_col + pos, row)
+        self.problems.append(
+            Problem(sheet=self.raw.sheet, cell=cell, value=shown(value), message=msg)
+        )
+
+    def missing_columns(self) -> list[Column]:
+        return [c for c in self.table.columns if c.required and c.key not in self.positions]
+
+    def rows(self) -> list[tuple[int, dict[str, Any]]]:
+        """(sheet row, values) for every row whose cells all parse; blank rows skipped."""
+        good = []
+        for offset, cells in enumerate(self.raw.rows):
+            row_no = self.raw.header_row + 1 + offset
+            present = {
+                key: cells[pos] if pos < len(cells) else None for key, pos in self.positions.items()
+            }
+            if all(is_blank(v) for v in present.values()):
+                continue
+            values: dict[str, Any] = {}
+            ok = True
+            for col in self.table.columns:
+                if col.key not in self.positions:
+                    if col.default is not None:
+                        values[col.key] = col.default
+                    continue
+                raw_value = present[col.key]
+                pos = self.positions[col.key]
+                if is_blank(raw_value):
+                    if col.required:
+                        self.problem(
+                            pos,
+                            row_no,
+                            raw_value,
+                            message("required", self.lang, col=self.label(col)),
+                        )
+                        ok = False
+                    elif col.default is not None:
+                        values[col.key] = col.default
+                    continue
+                try:
+                    if col.kind is Kind.CHOICE:
+                        values[col.key] = parse_choice(raw_value, col.choices)
+                    else:
+                        values[col.key] = _PARSERS[col.kind](raw_value)
+                except BadValue as bad:
+                    self.problem(
+                        pos,
+                        row_no,
+                        raw_value,
+                        f"{self.label(col)}: {bad.message(self.lang)}"
+                        if self.lang == "en"
+                        else f"{self.label(col)}：{bad.message('zh')}",
+                    )
+                    ok = False
+            if ok:
+                good.append((row_no, values))
+        return good
+
+
+def _unique(
+    reader: _TableReader, rows: list[tuple[int, dict[str, Any]]], keys: tuple[str, ...]
+) -> list[tuple[int, dict[str, Any]]]:
+    seen: dict[tuple[Any, ...], int] = {}
+    kept = []
+    last = reader.table.column(keys[-1])
+    for row_no, values in rows:
+        key = tuple(values[k] for k in keys)
+        if key in seen:
+            pos = reader.positions[last.key]
+            reader.problem(
+                pos,
+                row_no,
+                values[last.key],
+                message("duplicate", reader.lang, col=reader.label(last), row=seen[key]),
+            )
+            continue
+        seen[key] = row_no
+        kept.append((row_no, values))
+    return kept
+
+
+def _known(
+    reader: _TableReader, rows: list[tuple[int, dict[str, Any]]], customers: set[str]
+) -> list[tuple[int, dict[str, Any]]]:
+    kept = []
+    for row_no, values in rows:
+        if values["customer_id"] not in customers:
+            reader.problem(
+                reader.positions["customer_id"],
+                row_no,
+                values["customer_id"],
+                message("unknown_customer", reader.lang),
+            )
+            continue
+        kept.append((row_no, values))
+    return kept
+
+
+def _positive(
+    reader: _TableReader, rows: list[tuple[int, dict[str, Any]]], key: str
+) -> list[tuple[int, dict[str, Any]]]:
+    kept = []
+    for row_no, values in rows:
+        if values[key] <= 0:
+            col = reader.table.column(key)
+            reader.problem(
+                reader.positions[key],
+                row_no,
+                values[key],
+                message("not_positive", reader.lang, col=reader.label(col)),
+            )
+            continue
+        kept.append((row_no, values))
+    return kept
+
+
+def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[Problem]]:
+    """Every contract table of `source` → (Book of good records, problems)."""
+    lang = lang or detect_lang(source)
+    problems: list[Problem] = []
+    readers: dict[str, _TableReader] = {}
+    for table in contract.INPUT_TABLES:
+        raw = source.table(table.name)
+        if raw is None:
+            if table.required:
+                en, zh = _MESSAGES["missing_table"]
+                raise Unusable(en.format(table=table.name), zh.format(table=table.name))
+            continue
+        reader = _TableReader(table, raw, lang)
+        missing = reader.missing_columns()
+        if missing:
+            names = ", ".join(reader.label(c) for c in missing)
+            msg = message("missing_column", lang, col=names, table=table.name)
+            if table.required:
+                raise Unusable(
+                    message(
+                        "missing_column",
+                        "en",
+                        col=", ".join(c.en for c in missing),
+                        table=table.name,
+                    ),
+                    message(
+                        "missing_column",
+                        "zh",
+                        col="、".join(c.zh for c in missing),
+                        table=table.name,
+                    ),
+                )
+            header = cell_ref(raw.first_col, raw.header_row)
+            problems.append(Problem(sheet=raw.sheet, cell=header, value="", message=msg))
+            continue
+        readers[table.name] = reader
+
+    def rows(table: Table) -> list[tuple[int, dict[str, Any]]]:
+        reader = readers.get(table.name)
+        return reader.rows() if reader else []
+
+    customers = _unique(readers["Customers"], rows(contract.CUSTOMERS), contract.CUSTOMERS.keys)
+    ids = {values["customer_id"] for _, values in customers}
+    plan = readers["Plan"]
+    plan_rows = _unique(plan, _known(plan, rows(contract.PLAN), ids), contract.PLAN.keys)
+
+    def checked(table: Table, positive: str | None = None) -> list[dict[str, Any]]:
+        reader = readers.get(table.name)
+        if reader is None:
+            return []
+        good = _known(reader, rows(table), ids)
+        if positive:
+            good = _positive(reader, good, positive)
+        return [values for _, values in good]
+
+    followups = []
+    if "FollowUps" in readers:
+        fu = readers["FollowUps"]
+        for row_no, values in _known(fu, rows(contract.FOLLOWUPS), ids):
+            if values["result"] == "excuse" and not values.get("excuse_kind"):
+                fu.problem(
+                    fu.positions["result"],
+                    row_no,
+                    values["result"],
+                    message("excuse_missing", lang),
+                )
+                continue
+            followups.append(values)
+
+    book = Book(
+        customers=tuple(Customer(**v) for _, v in customers),
+        plan=tuple(PlanRow(**v) for _, v in plan_rows),
+        measures=tuple(Measure(**v) for v in checked(contract.MEASURES)),
+        commitments=tuple(Installment(**v) for v in checked(contract.COMMITMENTS, "amount")),
+        receipts=tuple(Receipt(**v) for v in checked(contract.RECEIPTS, "amount")),
+        followups=tuple(FollowUp(**v) for v in followups),
+        lang=lang,
+    )
+    for reader in readers.values():
+        problems.extend(reader.problems)
+    return book, problems
