@@ -103,7 +103,7 @@ def _bad_amount(value: object) -> BadValue:
 
 def parse_amount(value: object) -> Decimal:
     """An amount ≥ 0 in yuan: 12345.5, '12,345.50', '¥12,345', '12.5万元', '3千', '十二万'."""
-    if isinstance(value, bool) or isinstance(value, (date, datetime)):
+    if isinstance(value, (bool, date, datetime)):
         raise _bad_amount(value)
     if isinstance(value, int):
         amount = Decimal(value)

@@ -68,7 +68,7 @@ def put_table(wb: Workbook, out: OutputTable) -> Worksheet:
     table = Table(displayName=name, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
-    for col, (header, kind) in enumerate(zip(out.headers, out.kinds), start=1):
+    for col, (header, kind) in enumerate(zip(out.headers, out.kinds, strict=True), start=1):
         fmt = FORMATS.get(kind, {}).get(out.lang)
         widest = max([_width(header), *(_width(r[col - 1]) for r in out.rows[:200])])
         letter = cell_ref(col, 1)[:-1]
