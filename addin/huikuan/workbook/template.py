@@ -1,0 +1,353 @@
+"""The blank (or pre-filled) workbook a sales team types into: SPEC's input tables.
+
+Plan carries live formula columns (Status' committed … completion) so the sheet
+answers without `huikuan refresh`; they use only functions that Excel 2010+,
+WPS and LibreOffice 7.4 all compute, and agree with engine/status.py to the fen.
+Run `python -m huikuan.workbook.template templates/` to rebuild the shipped files.
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table as ExcelTable
+from openpyxl.worksheet.table import TableColumn, TableFormula, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .. import contract as ct
+from ..contract import Column, Kind, Table
+from ..model import Book, Record
+
+LANGS = ("zh", "en")
+TABLE_STYLE = "TableStyleMedium2"
+VALIDATED_ROWS = 2000  # drop-downs cover rows 2..this (or further when the data does)
+FORMULA_FILL = PatternFill("solid", fgColor="F2F2F2")  # grey: computed, do not type here
+
+# Status columns computed by live formulas in Plan, in this order.
+FORMULA_KEYS = (
+    "committed",
+    "gap",
+    "contribution",
+    "remaining_gap",
+    "coverage",
+    "received",
+    "completion",
+)
+
+FORMATS = {
+    "zh": {
+        Kind.AMOUNT: '"¥"#,##0.00',
+        Kind.DATE: 'yyyy"年"m"月"d"日"',
+        Kind.MONTH: 'yyyy"年"m"月"',
+        Kind.RATIO: "0.0%",
+    },
+    "en": {
+        Kind.AMOUNT: "#,##0.00",
+        Kind.DATE: "yyyy-mm-dd",
+        Kind.MONTH: "yyyy-mm",
+        Kind.RATIO: "0.0%",
+    },
+}
+MIN_WIDTH = {Kind.AMOUNT: 14, Kind.DATE: 14, Kind.MONTH: 10, Kind.RATIO: 9}
+
+# Which records fill which table.
+BOOK_FIELDS = {
+    ct.CUSTOMERS.name: "customers",
+    ct.PLAN.name: "plan",
+    ct.MEASURES.name: "measures",
+    ct.COMMITMENTS.name: "commitments",
+    ct.RECEIPTS.name: "receipts",
+    ct.FOLLOWUPS.name: "followups",
+}
+
+GUIDE: dict[str, dict] = {
+    "zh": {
+        "sheet": "说明",
+        "title": "回款工作簿使用说明",
+        "sheets": "各工作表",
+        "typing": "怎样填写",
+        "purposes": {
+            ct.CUSTOMERS.name: "每个客户一行：编号、名称、业务员、信用等级（A 最好，D 最差）、是否重点客户。",
+            ct.PLAN.name: "每月每个客户一行：我方目标、预计可回款、提出要求、是否共同制定。"
+            "右侧灰色列由公式自动计算，不要手填。",
+            ct.MEASURES.name: "为弥补目标差距采取的措施及其预计增加回款；"
+            "状态为“{dropped}”的不计入。",
+            ct.COMMITMENTS.name: "客户承诺的每一期回款：承诺回款日和金额。",
+            ct.RECEIPTS.name: "实际收到的每一笔回款。",
+            ct.FOLLOWUPS.name: "每次跟进的方式、结果和理由。",
+        },
+        "rules": (
+            "金额：数字，或 12.5万、¥12,345、3千 这样的写法。",
+            "日期：2026-11-05 或 2026年11月5日；月份：2026-11 或 2026年11月。",
+            "是/否：填“是”或“否”（也可填 Y/N）。有下拉箭头的列请从列表中选。",
+            "在表格最后一行下面直接输入，表格会自动扩展。不要改表格名称和表头。",
+            "公式列只计算数字和日期；写成文字的金额或日期（如 12.5万）由 huikuan refresh 识别。",
+        ),
+        "output": "运行 huikuan refresh 文件.xlsx 会写入输出工作表（{}），输入表不会被改动。",
+    },
+    "en": {
+        "sheet": "Guide",
+        "title": "How to use this collection workbook",
+        "sheets": "The sheets",
+        "typing": "How to type values",
+        "purposes": {
+            ct.CUSTOMERS.name: "One row per customer: ID, name, sales rep, credit grade "
+            "(A best, D worst), key account.",
+            ct.PLAN.name: "One row per month and customer: target, expected, ask, agreed "
+            "jointly. The grey columns on the right are formulas; do not type in them.",
+            ct.MEASURES.name: "Measures aimed at the gap and what each is expected to add; "
+            "those with status “{dropped}” do not count.",
+            ct.COMMITMENTS.name: "Each installment the customer promised: due date and amount.",
+            ct.RECEIPTS.name: "Every payment actually received.",
+            ct.FOLLOWUPS.name: "Each follow-up done: channel, result, excuse.",
+        },
+        "rules": (
+            "Amounts: numbers, or text such as 12.5万, ¥12,345, 3千.",
+            "Dates: 2026-11-05 or 2026年11月5日; months: 2026-11 or 2026年11月.",
+            "Yes/no: yes or no (是/否, Y/N work too). Pick from the drop-down where there is one.",
+            "Type just below a table's last row and the table grows. "
+            "Keep the table names and headers.",
+            "The formula columns count numbers and dates only; amounts or dates typed as "
+            "text (12.5万) are read by huikuan refresh.",
+        ),
+        "output": "Run huikuan refresh BOOK.xlsx to write the output sheets ({}); "
+        "the input tables are never changed.",
+    },
+}
+
+INVALID = {
+    "zh": ("不在列表中", "请从下拉列表中选择。"),
+    "en": ("Not in the list", "Please pick a value from the drop-down list."),
+}
+
+
+# ---- formulas -------------------------------------------------------------
+
+
+def _escape(label: str) -> str:
+    """A column name inside a structured reference: ' escapes [ ] # and '."""
+    return "".join("'" + ch if ch in "[]#'" else ch for ch in label)
+
+
+def plan_formulas(lang: str) -> dict[str, str]:
+    """The Plan formula of each key of FORMULA_KEYS, in the template's language.
+
+    Each one recomputes its sums unrounded and rounds only its own result, as the
+    engine does, so that every column agrees with refresh to the fen.
+    """
+
+    def column(table: Table, key: str) -> str:
+        return f"{table.name}[{_escape(table.column(key).label(lang))}]"
+
+    def this(key: str) -> str:
+        return f"{ct.PLAN.name}[[#This Row],[{_escape(ct.PLAN.column(key).label(lang))}]]"
+
+    month, target, customer = this("month"), this("target"), this("customer_id")
+
+    def month_sum(table: Table, amount: str, day: str, extra: str = "") -> str:
+        """SUMIFS over the row's customer and month (start ≤ day < next month's start)."""
+        days = column(table, day)
+        return (
+            f"SUMIFS({column(table, amount)},{column(table, 'customer_id')},{customer},"
+            f'{days},">="&EOMONTH({month},-1)+1,{days},"<"&EOMONTH({month},0)+1{extra})'
+        )
+
+    # measures not dropped, whichever language "dropped" is spelled in (SUMIFS ignores case)
+    dropped = next(ch for ch in ct.MEASURE_STATUSES if ch.key == "dropped")
+    status = column(ct.MEASURES, "status")
+    not_dropped = "".join(f',{status},"<>{s}"' for s in dict.fromkeys((dropped.zh, dropped.en)))
+    contribution = month_sum(ct.MEASURES, "contribution", "month", not_dropped)
+    committed = month_sum(ct.COMMITMENTS, "amount", "due")
+    received = month_sum(ct.RECEIPTS, "amount", "date")
+    gap = f"MAX(0,{target}-{committed})"
+    raw = {
+        "committed": f"ROUND({committed},2)",
+        "gap": f"ROUND({gap},2)",
+        "contribution": f"ROUND({contribution},2)",
+        "remaining_gap": f"ROUND(MAX(0,{gap}-{contribution}),2)",
+        "coverage": f"IF({gap}=0,1,{contribution}/{gap})",
+        "received": f"ROUND({received},2)",
+        "completion": f'IF({target}=0,"",{received}/{target})',
+    }
+    # a row without a customer (the blank row of an empty table) stays blank
+    return {key: f'IF({customer}="","",{raw[key]})' for key in FORMULA_KEYS}
+
+
+# ---- cells ----------------------------------------------------------------
+
+
+def cell_value(col: Column, value: object, lang: str) -> object:
+    """A record's value as it goes into a cell: labels, 是/否, plain numbers, dates."""
+    if value is None:
+        return None
+    if col.kind is Kind.CHOICE:
+        return ct.choice_label(col.choices, str(value), lang)
+    if col.kind is Kind.YESNO:
+        return ct.choice_label(ct.YES_NO, "yes" if value else "no", lang)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value
+    return str(value)
+
+
+def _display_width(value: object) -> int:
+    """Characters as Excel measures them: CJK and full-width ones count double."""
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _number_format(kind: Kind, lang: str) -> str | None:
+    if kind is Kind.TEXT:
+        return "@"
+    return FORMATS[lang].get(kind)
+
+
+# ---- sheets ---------------------------------------------------------------
+
+
+def _guide(ws: Worksheet, lang: str) -> None:
+    """What each sheet is for, how to type values, what refresh writes."""
+    text = GUIDE[lang]
+    outputs = ("、" if lang == "zh" else ", ").join(t.title(lang) for t in ct.OUTPUT_TABLES)
+    dropped = ct.choice_label(ct.MEASURE_STATUSES, "dropped", lang)
+    lines: list[tuple[str, bool]] = [(text["title"], True), ("", False), (text["sheets"], True)]
+    for table in ct.INPUT_TABLES:
+        purpose = text["purposes"][table.name].format(dropped=dropped)
+        name = f"{table.name}（{table.zh}）：" if lang == "zh" else f"{table.name}: "
+        lines.append((name + purpose, False))
+    lines += [("", False), (text["typing"], True)]
+    lines += [(f"• {rule}", False) for rule in text["rules"]]
+    lines += [("", False), (text["output"].format(outputs), False)]
+    for row, (line, bold) in enumerate(lines, start=1):
+        cell = ws.cell(row=row, column=1, value=line or None)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if bold:
+            cell.font = Font(bold=True, size=14 if row == 1 else 11)
+    ws.column_dimensions["A"].width = 110
+
+
+def _records(book: Book | None, table: Table) -> Sequence[Record]:
+    return () if book is None else getattr(book, BOOK_FIELDS[table.name])
+
+
+def _table_sheet(ws: Worksheet, table: Table, lang: str, records: Sequence[Record]) -> None:
+    """One input table: headers, rows, formats, drop-downs, formula columns for Plan."""
+    formulas = plan_formulas(lang) if table is ct.PLAN else {}
+    columns = [(col.label(lang), col.kind, "") for col in table.columns] + [
+        (ct.STATUS.column(key).label(lang), ct.STATUS.column(key).kind, formula)
+        for key, formula in formulas.items()
+    ]
+    last_row = 1 + max(1, len(records))  # an Excel table needs at least one data row
+    ws.append([label for label, _, _ in columns])
+    for record in records:
+        ws.append([cell_value(col, getattr(record, col.key), lang) for col in table.columns])
+
+    excel_columns = []
+    for index, (label, kind, formula) in enumerate(columns, start=1):
+        fmt = _number_format(kind, lang)
+        widths = [_display_width(label), MIN_WIDTH.get(kind, 8)]
+        for row in range(2, last_row + 1):
+            cell = ws.cell(row=row, column=index)
+            if formula:
+                cell.value = "=" + formula
+                cell.fill = FORMULA_FILL
+            elif cell.value is not None:
+                widths.append(_display_width(cell.value))
+            if fmt:
+                cell.number_format = fmt
+        ws.column_dimensions[get_column_letter(index)].width = min(40, max(widths) + 3)
+        column = TableColumn(id=index, name=label)
+        if formula:  # Excel fills it into rows added to the table
+            column.calculatedColumnFormula = TableFormula(attr_text=formula)
+        excel_columns.append(column)
+
+    ref = f"A1:{get_column_letter(len(columns))}{last_row}"
+    ws.add_table(
+        ExcelTable(
+            displayName=table.name,
+            name=table.name,
+            ref=ref,
+            autoFilter=AutoFilter(ref=ref),
+            tableStyleInfo=TableStyleInfo(name=TABLE_STYLE, showRowStripes=True),
+            tableColumns=excel_columns,
+        )
+    )
+    ws.freeze_panes = "A2"
+    _drop_downs(ws, table, lang, max(VALIDATED_ROWS, last_row))
+
+
+def _drop_downs(ws: Worksheet, table: Table, lang: str, last_row: int) -> None:
+    """A list validation on every choice and yes/no column (a warning, not a wall:
+    the reader also accepts keys, the other language and Y/N)."""
+    title, message = INVALID[lang]
+    for index, col in enumerate(table.columns, start=1):
+        if col.kind not in (Kind.CHOICE, Kind.YESNO):
+            continue
+        choices = ct.YES_NO if col.kind is Kind.YESNO else col.choices
+        labels = ",".join(ct.choice_label(choices, ch.key, lang) for ch in choices)
+        validation = DataValidation(
+            type="list",
+            formula1=f'"{labels}"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle=title,
+            error=message,
+        )
+        letter = get_column_letter(index)
+        validation.add(f"{letter}2:{letter}{last_row}")
+        ws.add_data_validation(validation)
+
+
+def build_template(lang: str = "zh", book: Book | None = None) -> Workbook:
+    """The workbook: a guide sheet, then one sheet and table per input table."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
+    wb = Workbook()
+    guide = wb.active
+    assert guide is not None
+    guide.title = GUIDE[lang]["sheet"]
+    _guide(guide, lang)
+    for table in ct.INPUT_TABLES:
+        _table_sheet(wb.create_sheet(table.name), table, lang, _records(book, table))
+    return wb
+
+
+def template_name(lang: str) -> str:
+    return f"huikuan-{lang}.xlsx"
+
+
+def write_templates(folder: Path) -> list[Path]:
+    """Save the blank templates of every language into folder; return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for lang in LANGS:
+        path = folder / template_name(lang)
+        build_template(lang).save(path)
+        paths.append(path)
+    return paths
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        print("usage: python -m huikuan.workbook.template FOLDER", file=sys.stderr)
+        return 2
+    for path in write_templates(Path(args[0])):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
