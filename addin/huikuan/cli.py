@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from . import __version__, jobs
 from .engine.status import totals_by_rep
 from .model import Problem
-from .values import BadValue, format_amount, parse_date
+from .values import BadValue, format_amount, format_date, format_month, parse_date
 from .workbook.package import Unusable
 
 _EXAMPLES = """\
@@ -129,24 +130,35 @@ def _print_problems(problems: Sequence[Problem], lang: str) -> None:
         print(f"{head}: {p.sheet}!{p.cell}{value} {p.message}", file=sys.stderr)
 
 
+def _pad(text: str, width: int) -> str:
+    """Right-align for a terminal, counting wide (CJK) characters as two columns."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return " " * max(0, width - used) + text
+
+
 def _summary(result: jobs.Result) -> None:
     lang = result.book.lang
     zh = lang == "zh"
-    if result.rows:
+    as_of = result.as_of
+    rows = [r for r in result.rows if as_of and r.month == as_of.replace(day=1)]
+    if rows and as_of:
+        month, day = format_month(as_of, lang), format_date(as_of, lang)
+        print(f"{month}（截至 {day}）" if zh else f"{month} as of {day}")
         heads = (
-            ("业务员", "目标", "已承诺", "目标差距", "已回款", "完成率")
+            ("业务员", "目标", "已承诺", "目标差距", "措施贡献", "已回款", "完成率")
             if zh
-            else ("Rep", "Target", "Committed", "Gap", "Received", "Completion")
+            else ("Rep", "Target", "Committed", "Gap", "Measures", "Received", "Completion")
         )
-        print("  ".join(f"{h:>10}" for h in heads))
-        for t in totals_by_rep(result.rows):
+        print(" ".join(_pad(h, 14) for h in heads))
+        for t in totals_by_rep(rows):
             done = "" if t.completion is None else f"{t.completion:.1%}"
+            amounts = (t.target, t.committed, t.gap, t.contribution, t.received)
             cells = (
                 t.rep or ("全部" if zh else "ALL"),
-                *(format_amount(a, lang) for a in (t.target, t.committed, t.gap, t.received)),
+                *(format_amount(a, lang) for a in amounts),
                 done,
             )
-            print("  ".join(f"{c:>10}" for c in cells))
+            print(" ".join(_pad(c, 14) for c in cells))
     n = len(result.problems)
     if result.written:
         print(f"已写入 {result.written}" if zh else f"written: {result.written}")

@@ -26,6 +26,7 @@ class Result:
     rows: tuple[StatusRow, ...] = ()
     lost: list[Risk] = field(default_factory=list)
     written: Path | None = None
+    as_of: date | None = None
 
     @property
     def exit_code(self) -> int:
@@ -51,7 +52,7 @@ def refresh(path: Path, as_of: date, out: Path | None = None) -> Result:
     rows = status(book, as_of)
     tables = [status_table(rows, book.lang), problems_table(problems, book.lang)]
     lost = write_outputs(path, dest, tables)
-    return Result(book, problems, rows, lost, dest)
+    return Result(book, problems, rows, lost, dest, as_of)
 
 
 def refuse_overwrite(path: Path, force: bool) -> None:
