@@ -7,6 +7,7 @@ total, or an XML part with a DTD (entity expansion) is refused with a reason.
 
 from __future__ import annotations
 
+import copy
 import re
 import zipfile
 import zlib
@@ -43,6 +44,12 @@ def guard(path: Path) -> None:
     if path.stat().st_size == 0:
         raise Unusable(f"{name}: the file is empty", f"{name}：文件为空")
     if not zipfile.is_zipfile(path):
+        with path.open("rb") as f:
+            if f.read(4) == b"PK\x03\x04":  # a zip's first part, but no directory at the end
+                raise Unusable(
+                    f"{name}: the package is damaged or truncated (no zip directory at its end)",
+                    f"{name}：文件已损坏或不完整（末尾缺少 zip 目录）",
+                )
         raise Unusable(
             f"{name}: not an .xlsx/.xlsm workbook (not a zip package)",
             f"{name}：不是 .xlsx/.xlsm 工作簿（不是 zip 包）",
@@ -79,26 +86,32 @@ def _bomb(name: str, part: str) -> Unusable:
 
 def _check_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget: int) -> int:
     """Decompress one part with a hard limit; return its true size."""
+    if info.flag_bits & 0x1:
+        raise Unusable(
+            f"{name}: part {info.filename} is encrypted; refused",
+            f"{name}：部件 {info.filename} 已加密，已拒绝",
+        )
     if info.file_size > budget:
         raise _bomb(name, info.filename)
     if info.file_size > _CHUNK and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         raise _bomb(name, info.filename)
+    # zipfile stops reading at the declared size; read on past it to catch a part that lies
+    probe = copy.copy(info)
+    probe.file_size = budget + 1
+    xml = info.filename.endswith((".xml", ".rels", ".vml"))
     size = 0
-    head = b""
-    with zf.open(info) as stream:
+    tail = b""  # a DTD may sit after a long comment: search all of it, across chunk ends
+    with zf.open(probe) as stream:
         while chunk := stream.read(_CHUNK):
-            if not head:
-                head = chunk[:4096]
             size += len(chunk)
             if size > info.file_size or size > budget:
                 raise _bomb(name, info.filename)
-    if info.filename.endswith((".xml", ".rels", ".vml")) and re.search(
-        rb"<!(DOCTYPE|ENTITY)", head
-    ):
-        raise Unusable(
-            f"{name}: part {info.filename} declares a DTD (XML entity attack?); refused",
-            f"{name}：部件 {info.filename} 含有 DTD 声明（疑似 XML 实体攻击），已拒绝",
-        )
+            if xml and re.search(rb"<!(DOCTYPE|ENTITY)", tail + chunk):
+                raise Unusable(
+                    f"{name}: part {info.filename} declares a DTD (XML entity attack?); refused",
+                    f"{name}：部件 {info.filename} 含有 DTD 声明（疑似 XML 实体攻击），已拒绝",
+                )
+            tail = chunk[-8:]
     return size
 
 

@@ -135,6 +135,7 @@ class _TableReader:
         self.table, self.raw, self.lang = table, raw, lang
         self.problems: list[Problem] = []
         self.positions: dict[str, int] = {}
+        self.cells: dict[int, dict[str, Any]] = {}  # sheet row → raw cell values by key
         for pos, header in enumerate(raw.headers):
             h = normalize(header)
             for col in table.columns:
@@ -167,6 +168,7 @@ class _TableReader:
             }
             if all(is_blank(v) for v in present.values()):
                 continue
+            self.cells[row_no] = present
             values: dict[str, Any] = {}
             ok = True
             for col in self.table.columns:
@@ -221,7 +223,7 @@ def _unique(
             reader.problem(
                 pos,
                 row_no,
-                values[last.key],
+                reader.cells[row_no][last.key],
                 message("duplicate", reader.lang, col=reader.label(last), row=seen[key]),
             )
             continue
@@ -239,7 +241,7 @@ def _known(
             reader.problem(
                 reader.positions["customer_id"],
                 row_no,
-                values["customer_id"],
+                reader.cells[row_no]["customer_id"],
                 message("unknown_customer", reader.lang),
             )
             continue
@@ -257,7 +259,7 @@ def _positive(
             reader.problem(
                 reader.positions[key],
                 row_no,
-                values[key],
+                reader.cells[row_no][key],
                 message("not_positive", reader.lang, col=reader.label(col)),
             )
             continue
@@ -328,7 +330,7 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
                 fu.problem(
                     fu.positions["result"],
                     row_no,
-                    values["result"],
+                    fu.cells[row_no]["result"],
                     message("excuse_missing", lang),
                 )
                 continue

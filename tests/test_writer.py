@@ -1,0 +1,189 @@
+"""Writing results never costs the user content: refusals, notes and atomic saves, for real."""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.chart import BarChart, Reference
+
+from books import cells, folder, huikuan, rezip, sample_book, table_rows
+
+AS_OF = "2026-11-23"
+# the smallest valid PNG: 1×1, one grey pixel
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010800000000"
+    "3a7e9b550000000a49444154789c6360000000020001e221bc330000000049454e44ae426082"
+)
+
+
+def add_chart(wb: Any) -> None:
+    """A bar chart of the Plan targets on a user's sheet."""
+    ws = wb.create_sheet("Charts")
+    chart = BarChart()
+    chart.title = "Targets"
+    chart.add_data(Reference(wb["Plan"], min_col=3, min_row=1, max_row=4), titles_from_data=True)
+    ws.add_chart(chart, "B2")
+
+
+def chart_book(tmp: Path, lang: str = "en") -> Path:
+    return sample_book(tmp / "book.xlsx", lang, more=add_chart)
+
+
+def image_book(tmp: Path) -> Path:
+    """A picture in the package (xl/media): what package.risks looks for."""
+    sample_book(tmp / "plain.xlsx")
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == "[Content_Types].xml":
+            return data.replace(
+                b"<Default ", b'<Default Extension="png" ContentType="image/png"/><Default ', 1
+            )
+        return data
+
+    path = rezip(tmp / "plain.xlsx", tmp / "book.xlsx", change, add={"xl/media/image1.png": PNG})
+    (tmp / "plain.xlsx").unlink()
+    return path
+
+
+VBA = b"stand-in for a VBA project: carried byte for byte"
+XLSX_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+XLSM_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+
+
+def macro_book(tmp: Path) -> Path:
+    """An .xlsm as Excel makes it: the macro-enabled content type and a VBA project part."""
+    sample_book(tmp / "plain.xlsm")
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == "[Content_Types].xml":
+            return data.replace(XLSX_TYPE, XLSM_TYPE).replace(
+                b"<Default ",
+                b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+                b"<Default ",
+                1,
+            )
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(
+                b"</Relationships>",
+                b'<Relationship Id="rId99" Target="vbaProject.bin" Type="http://schemas.'
+                b'microsoft.com/office/2006/relationships/vbaProject"/></Relationships>',
+            )
+        return data
+
+    path = rezip(tmp / "plain.xlsm", tmp / "book.xlsm", change, add={"xl/vbaProject.bin": VBA})
+    (tmp / "plain.xlsm").unlink()
+    return path
+
+
+def test_the_chart_book_really_has_a_chart(tmp_path: Path) -> None:
+    with zipfile.ZipFile(chart_book(tmp_path)) as zf:
+        assert any(n.startswith("xl/charts/chart") for n in zf.namelist())
+
+
+@pytest.mark.parametrize(
+    ("make", "what"), [(chart_book, "charts"), (image_book, "images")], ids=["chart", "image"]
+)
+def test_in_place_refresh_refuses_to_lose_content(tmp_path: Path, make: Any, what: str) -> None:
+    path = make(tmp_path)
+    before = path.read_bytes()
+    run = huikuan("refresh", path, "--as-of", AS_OF)
+    assert run.returncode == 2, run.stderr
+    assert "would lose" in run.stderr
+    assert what in run.stderr
+    assert "Nothing was written" in run.stderr
+    assert "-o OUT.xlsx" in run.stderr  # what to do instead
+    assert "Traceback" not in run.stderr
+    assert path.read_bytes() == before
+    assert folder(tmp_path) == {"book.xlsx"}
+
+
+@pytest.mark.parametrize(
+    ("make", "what"), [(chart_book, "charts"), (image_book, "images")], ids=["chart", "image"]
+)
+def test_refresh_to_a_new_file_notes_what_it_lacks(tmp_path: Path, make: Any, what: str) -> None:
+    path = make(tmp_path)
+    before, before_cells = path.read_bytes(), cells(path)
+    out = tmp_path / "out.xlsx"
+    run = huikuan("refresh", path, "--as-of", AS_OF, "-o", out)
+    assert run.returncode == 0, run.stderr
+    assert f"note: the new file lacks {what}" in run.stderr
+    assert path.read_bytes() == before
+    assert cells(out, skip=("Status", "Problems")) == before_cells
+    assert table_rows(out, "Status")[2][0][1] == "C1"
+    assert folder(tmp_path) == {"book.xlsx", "out.xlsx"}
+
+
+def test_the_note_follows_the_workbook_language(tmp_path: Path) -> None:
+    path = chart_book(tmp_path, "zh")
+    run = huikuan("refresh", path, "--as-of", AS_OF, "-o", tmp_path / "out.xlsx")
+    assert run.returncode == 0, run.stderr
+    assert "注意：新文件中不含 图表" in run.stderr
+
+
+def test_a_macro_workbook_is_not_written_as_xlsx(tmp_path: Path) -> None:
+    path = macro_book(tmp_path)
+    before = path.read_bytes()
+    run = huikuan("refresh", path, "--as-of", AS_OF, "-o", tmp_path / "out.xlsx")
+    assert run.returncode == 2
+    assert "out.xlsx: keep the extension of book.xlsm (.xlsm)" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert path.read_bytes() == before
+    assert folder(tmp_path) == {"book.xlsm"}
+
+
+def test_an_xlsx_is_not_written_as_xlsm(tmp_path: Path) -> None:
+    path = sample_book(tmp_path / "book.xlsx")
+    run = huikuan("refresh", path, "--as-of", AS_OF, "-o", tmp_path / "out.xlsm")
+    assert run.returncode == 2
+    assert "keep the extension" in run.stderr
+    assert folder(tmp_path) == {"book.xlsx"}
+
+
+def test_a_macro_workbook_refreshes_in_place_and_keeps_its_macros(tmp_path: Path) -> None:
+    path = macro_book(tmp_path)
+    before = cells(path)
+    run = huikuan("refresh", path, "--as-of", AS_OF)
+    assert (run.returncode, run.stderr) == (0, "")
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read("xl/vbaProject.bin") == VBA
+        assert XLSM_TYPE in zf.read("[Content_Types].xml")
+    assert cells(path, skip=("Status", "Problems")) == before
+    assert table_rows(path, "Status")[1][:2] == ["Month", "Customer ID"]
+    assert folder(tmp_path) == {"book.xlsm"}
+    assert huikuan("check", path).returncode == 0
+
+
+@pytest.mark.parametrize("to_other_file", [False, True], ids=["in-place", "to-out"])
+def test_a_successful_refresh_leaves_no_temporary_file(tmp_path: Path, to_other_file: bool) -> None:
+    path = sample_book(tmp_path / "book.xlsx", bad=True)
+    extra = ["-o", "out.xlsx"] if to_other_file else []
+    run = huikuan("refresh", "book.xlsx", "--as-of", AS_OF, *extra, cwd=tmp_path)
+    assert run.returncode == 1
+    assert folder(tmp_path) == ({"book.xlsx", "out.xlsx"} if to_other_file else {"book.xlsx"})
+    assert not [n for n in folder(tmp_path) if n.startswith(".")]
+    written = tmp_path / ("out.xlsx" if to_other_file else "book.xlsx")
+    assert openpyxl.load_workbook(written).sheetnames[-2:] == ["Status", "Problems"]
+    assert path.exists()
+
+
+def test_in_place_refresh_keeps_the_files_permissions(tmp_path: Path) -> None:
+    path = sample_book(tmp_path / "book.xlsx")
+    path.chmod(0o640)
+    assert huikuan("refresh", path, "--as-of", AS_OF).returncode == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_an_output_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
+    path = sample_book(tmp_path / "book.xlsx")
+    before = path.read_bytes()
+    run = huikuan("refresh", path, "--as-of", AS_OF, "-o", tmp_path / "nowhere" / "out.xlsx")
+    assert run.returncode == 2
+    assert "No such file or directory" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert path.read_bytes() == before
+    assert folder(tmp_path) == {"book.xlsx"}
