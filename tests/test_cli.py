@@ -333,6 +333,19 @@ def test_template_does_not_overwrite_without_force(tmp_path: Path) -> None:
     assert folder(tmp_path) == {"X.xlsx"}
 
 
+def test_refresh_does_not_overwrite_another_file_without_force(tmp_path: Path) -> None:
+    path = sample_book(tmp_path / "book.xlsx", "en")
+    out = tmp_path / "out.xlsx"
+    out.write_bytes(b"last month's report")
+    run = huikuan("refresh", path, "--as-of", AS_OF, "-o", out)
+    assert run.returncode == 2
+    assert "--force" in run.stderr
+    assert out.read_bytes() == b"last month's report"
+    run = huikuan("refresh", path, "--as-of", AS_OF, "-o", out, "--force")
+    assert run.returncode == 0, run.stderr
+    assert_status(out, "en")
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_fresh_template_checks_clean(tmp_path: Path, lang: str) -> None:
     path = tmp_path / "X.xlsx"

@@ -120,6 +120,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="OUT.xlsx",
         help="write into this new file instead of BOOK in place",
     )
+    r.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     return p
 
 
@@ -190,7 +191,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             )
         )
     else:
-        result = jobs.refresh(args.book, args.as_of or today, args.output)
+        result = jobs.refresh(args.book, args.as_of or today, args.output, args.force)
     _print_problems(result.problems, result.book.lang)
     _summary(result)
     return result.exit_code

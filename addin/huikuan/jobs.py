@@ -43,9 +43,14 @@ def check(path: Path) -> Result:
     return Result(book, problems)
 
 
-def refresh(path: Path, as_of: date, out: Path | None = None) -> Result:
-    """Compute and write the output sheets into `out` (default: `path`, in place)."""
+def refresh(path: Path, as_of: date, out: Path | None = None, force: bool = False) -> Result:
+    """Compute and write the output sheets into `out` (default: `path`, in place).
+
+    An existing `out` other than `path` is replaced only with `force`.
+    """
     dest = out or path
+    if out is not None and out.exists() and not out.samefile(path):
+        refuse_overwrite(out, force)
     if dest.exists() and dest.is_dir():
         raise Unusable(f"{dest}: is a folder", f"{dest}：是文件夹")
     book, problems = load(path)
