@@ -17,6 +17,7 @@ from huikuan.workbook.template import (
     FORMULA_KEYS,
     GUIDE,
     LANGS,
+    TEMPLATE_TABLES,
     build_template,
     plan_formulas,
     template_name,
@@ -114,10 +115,10 @@ def template(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Workb
 
 def test_guide_comes_first_then_one_sheet_per_input_table(template) -> None:
     lang, wb = template
-    assert wb.sheetnames == [GUIDE[lang]["sheet"], *(t.name for t in ct.INPUT_TABLES)]
+    assert wb.sheetnames == [GUIDE[lang]["sheet"], *(t.name for t in TEMPLATE_TABLES)]
     guide = "\n".join(str(c.value) for c in wb.worksheets[0]["A"] if c.value)
     assert "huikuan refresh" in guide
-    assert all(t.name in guide for t in ct.INPUT_TABLES)
+    assert all(t.name in guide for t in TEMPLATE_TABLES)
 
 
 def test_each_input_table_is_an_excel_table_named_as_its_sheet(template) -> None:

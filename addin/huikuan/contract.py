@@ -19,6 +19,7 @@ class Kind(str, Enum):
     MONTH = "month"
     YESNO = "yesno"
     CHOICE = "choice"
+    INTEGER = "integer"  # whole days
     RATIO = "ratio"  # outputs only
 
 
@@ -215,7 +216,43 @@ FOLLOWUPS = Table(
     ),
 )
 
+POLICY = Table(
+    "Policy",
+    "策略",
+    (
+        C("credit_grade", "Credit grade", "信用等级", K.CHOICE, required=True, choices=GRADES),
+        C("remind_before", "Remind days before", "提前提醒天数", K.INTEGER, required=True),
+        C("grace", "Grace days", "宽限天数", K.INTEGER, required=True),
+        C("chase_every", "Chase every (days)", "催收间隔天数", K.INTEGER, required=True),
+        C("escalate_after", "Escalate after (days)", "上报经理天数", K.INTEGER, required=True),
+    ),
+    keys=("credit_grade",),
+)
+
+HOLIDAYS = Table(
+    "Holidays",
+    "节假日",
+    (
+        C("date", "Date", "日期", K.DATE, required=True),
+        C("working", "Working day", "上班", K.YESNO, default=False),
+        C("note", "Note", "说明"),
+    ),
+    keys=("date",),
+)
+
+REPS = Table(
+    "Reps",
+    "业务员",
+    (
+        C("rep", "Sales rep", "业务员", K.TEXT, required=True),
+        C("email", "Email", "邮箱"),
+        C("manager", "Manager", "经理"),
+    ),
+    keys=("rep",),
+)
+
 INPUT_TABLES = (CUSTOMERS, PLAN, MEASURES, COMMITMENTS, RECEIPTS, FOLLOWUPS)
+SETTING_TABLES = (POLICY, HOLIDAYS, REPS)
 
 # ---- output tables -------------------------------------------------------
 
@@ -240,7 +277,10 @@ STATUS = Table(
         C("completion", "Completion", "完成率", K.RATIO),
         C("promise_status", "Promise", "承诺状态", K.CHOICE, choices=PROMISE_STATUSES),
         C("next_follow_up", "Next follow-up", "下次跟进", K.DATE),
-        C("priority", "Priority", "优先级"),
+        C("priority", "Priority", "优先级", K.INTEGER),
+        C("settle_ratio", "Settle ratio", "成交比例", K.RATIO),
+        C("suggested_ask", "Suggested ask", "建议要求", K.AMOUNT),
+        C("no_anchor", "No anchor", "未锚定", K.YESNO),
     ),
     output=True,
 )
@@ -259,7 +299,34 @@ PROBLEMS = Table(
     output=True,
 )
 
-OUTPUT_TABLES = (STATUS, PROBLEMS)
+ACTIONS = _choices(
+    ("escalate", "escalate to manager", "上报经理"),
+    ("chase", "chase", "催收"),
+    ("due_check", "due-day check", "到期确认"),
+    ("remind", "remind", "提醒"),
+    ("get_commitment", "get a commitment", "取得承诺"),
+    ("push", "early-month push", "月初推动"),
+)
+
+SCHEDULE = Table(
+    "Schedule",
+    "跟进计划",
+    (
+        C("date", "Date", "日期", K.DATE),
+        CUSTOMERS.column("customer_id"),
+        CUSTOMERS.column("name"),
+        CUSTOMERS.column("rep"),
+        C("action", "Action", "动作", K.CHOICE, choices=ACTIONS),
+        C("installment_due", "Installment due", "承诺回款日", K.DATE),
+        C("amount_at_stake", "At stake", "涉及金额", K.AMOUNT),
+        C("reason", "Reason", "原因"),
+        CUSTOMERS.column("key_account"),
+        CUSTOMERS.column("phone"),
+    ),
+    output=True,
+)
+
+OUTPUT_TABLES = (STATUS, SCHEDULE, PROBLEMS)
 
 # Words of the team row in per-rep outputs.
 ALL_REPS = {"en": "ALL", "zh": "全部"}

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .engine.status import StatusRow, status
+from .engine.analysis import analyse
+from .engine.schedule import Action
+from .engine.status import StatusRow
 from .model import Book, Problem
 from .workbook.files import FileTables
-from .workbook.outputs import problems_table, status_table
+from .workbook.outputs import problems_table, schedule_table, status_table
 from .workbook.package import Risk, Unusable
 from .workbook.reader import read_book
 from .workbook.writer import save_atomic, write_outputs
@@ -24,6 +26,7 @@ class Result:
     book: Book
     problems: list[Problem]
     rows: tuple[StatusRow, ...] = ()
+    actions: tuple[Action, ...] = ()
     lost: list[Risk] = field(default_factory=list)
     written: Path | None = None
     as_of: date | None = None
@@ -54,10 +57,14 @@ def refresh(path: Path, as_of: date, out: Path | None = None, force: bool = Fals
     if dest.exists() and dest.is_dir():
         raise Unusable(f"{dest}: is a folder", f"{dest}：是文件夹")
     book, problems = load(path)
-    rows = status(book, as_of)
-    tables = [status_table(rows, book.lang), problems_table(problems, book.lang)]
+    rows, actions = analyse(book, as_of)
+    tables = [
+        status_table(rows, book.lang),
+        schedule_table(actions, book.lang),
+        problems_table(problems, book.lang),
+    ]
     lost = write_outputs(path, dest, tables)
-    return Result(book, problems, rows, lost, dest, as_of)
+    return Result(book, problems, rows, actions, lost, dest, as_of)
 
 
 def refuse_overwrite(path: Path, force: bool) -> None:

@@ -88,6 +88,32 @@ class Problem(Record):
     message: str
 
 
+class CadenceRow(Record):
+    """A Policy row: the follow-up cadence of one credit grade, in days."""
+
+    credit_grade: str
+    remind_before: int
+    grace: int
+    chase_every: int
+    escalate_after: int
+
+
+class Holiday(Record):
+    """A Holidays row: a day off (working=False) or an adjusted working day (True)."""
+
+    date: date
+    working: bool = False
+    note: str | None = None
+
+
+class Rep(Record):
+    """A Reps row: where a rep's workbook is mailed, and their manager."""
+
+    rep: str
+    email: str | None = None
+    manager: str | None = None
+
+
 class Book(Record):
     """Every good record read from one workbook."""
 
@@ -97,4 +123,7 @@ class Book(Record):
     commitments: tuple[Installment, ...] = ()
     receipts: tuple[Receipt, ...] = ()
     followups: tuple[FollowUp, ...] = ()
+    cadences: tuple[CadenceRow, ...] = ()
+    holidays: tuple[Holiday, ...] = ()
+    reps: tuple[Rep, ...] = ()
     lang: str = "zh"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .contract import Choice
 
@@ -128,7 +128,10 @@ def parse_amount(value: object) -> Decimal:
                 raise _bad_amount(value) from None
     if amount < 0:
         raise BadValue(f"negative amount: {value!r}", f"金额为负：{value}")
-    return amount.quantize(Decimal(1)) if amount == amount.to_integral() else amount.normalize()
+    try:
+        return amount.quantize(Decimal(1)) if amount == amount.to_integral() else amount.normalize()
+    except InvalidOperation:  # more digits than Decimal holds (1e30): a bad cell, not a crash
+        raise _bad_amount(value) from None
 
 
 def fen(amount: Decimal) -> Decimal:
@@ -250,3 +253,13 @@ def format_date(day: date, lang: str = "zh") -> str:
 
 def format_month(month: date, lang: str = "zh") -> str:
     return f"{month.year}年{month.month}月" if lang == "zh" else f"{month:%Y-%m}"
+
+
+def parse_days(value: object) -> int:
+    """A whole number of days ≥ 0: 3, '3', '3天', '３'."""
+    text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("天").strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if isinstance(value, bool) or not text.isdigit():
+        raise BadValue(f"not a whole number of days: {value!r}", f"不是天数（非负整数）：{value}")
+    return int(text)

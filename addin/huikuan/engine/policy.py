@@ -5,7 +5,10 @@ The built-in defaults apply where the workbook has no Policy table.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from ..model import CadenceRow
 
 
 @dataclass(frozen=True)
@@ -37,3 +40,16 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
+
+
+def policy_from(rows: Iterable[CadenceRow]) -> Policy:
+    """The workbook's Policy rows over the built-in defaults (grades not listed keep theirs)."""
+    cadence = dict(DEFAULT_CADENCE)
+    for row in rows:
+        cadence[row.credit_grade] = Cadence(
+            remind_before=row.remind_before,
+            grace=row.grace,
+            chase_every=max(1, row.chase_every),
+            escalate_after=row.escalate_after,
+        )
+    return Policy(cadence)

@@ -77,6 +77,9 @@ class StatusRow:
     installments: tuple[Installment, ...] = ()
     next_follow_up: date | None = None
     priority: int | None = None
+    settle_ratio: Decimal | None = None
+    suggested_ask: Decimal | None = None
+    no_anchor: bool | None = None
 
 
 def _month(day: date) -> date:

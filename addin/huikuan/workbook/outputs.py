@@ -14,9 +14,10 @@ from typing import Any
 
 from .. import contract
 from ..contract import Kind, Table
+from ..engine.schedule import Action, Reason
 from ..engine.status import StatusRow
 from ..model import Problem
-from ..values import fen
+from ..values import fen, format_amount, format_date
 
 
 @dataclass(frozen=True)
@@ -48,37 +49,83 @@ def _cell(kind: Kind, value: Any, lang: str, choices: tuple[contract.Choice, ...
     return value
 
 
+_CUSTOMER_KEYS = ("customer_id", "name", "rep", "credit_grade", "key_account", "phone")
+
+
+def _value(key: str, row: Any, customer: Any) -> Any:
+    return getattr(customer, key) if key in _CUSTOMER_KEYS else getattr(row, key)
+
+
 def status_table(rows: Iterable[StatusRow], lang: str) -> OutputTable:
     table = contract.STATUS
+    out = tuple(
+        tuple(_cell(c.kind, _value(c.key, r, r.customer), lang, c.choices) for c in table.columns)
+        for r in rows
+    )
+    return OutputTable(table, lang, out)
+
+
+_REASONS = {
+    "push": ("early-month push: agree this month's payments", "月初推动：落实本月回款安排"),
+    "get_commitment": (
+        "no commitment yet: meet and get a promise with dates and amounts",
+        "尚未承诺：约谈客户，取得分时段回款承诺",
+    ),
+    "remind": ("{amount} due {due}: remind before it falls due", "{due} 到期 {amount}：提前提醒"),
+    "due_check": ("{amount} due {due}: confirm the payment", "{due} 到期 {amount}：确认是否付款"),
+    "chase": (
+        "{amount} due {due} unpaid past the grace: chase",
+        "{due} 到期 {amount} 未付，已过宽限期：催收",
+    ),
+    "escalate": (
+        "{amount} due {due} still unpaid: escalate to the manager",
+        "{due} 到期 {amount} 逾期仍未付：上报经理",
+    ),
+}
+_TIGHTENED = (
+    "an installment was missed: followed one grade tighter",
+    "已有一期未兑现，跟进收紧一级",
+)
+
+
+def reason_text(reason: Reason, lang: str) -> str:
+    en, zh = _REASONS[reason.action]
+    due = format_date(reason.installment_due, lang) if reason.installment_due else ""
+    return (zh if lang == "zh" else en).format(due=due, amount=format_amount(reason.amount, lang))
+
+
+def reasons_text(reasons: Iterable[Reason], lang: str) -> str:
+    """A day's reasons in one cell, most urgent first, the tightening said once."""
+    reasons = tuple(reasons)
+    parts = list(dict.fromkeys(reason_text(r, lang) for r in reasons))
+    if any(r.tightened for r in reasons):
+        parts.append(_TIGHTENED[1] if lang == "zh" else _TIGHTENED[0])
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
+def schedule_table(actions: Iterable[Action], lang: str) -> OutputTable:
+    table = contract.SCHEDULE
     out = []
-    for row in rows:
-        cust = row.customer
+    for act in actions:
         values = {
-            **{
-                k: getattr(cust, k)
-                for k in ("customer_id", "name", "rep", "credit_grade", "key_account")
-            },
-            **{
-                k: getattr(row, k)
-                for k in (
-                    "month",
-                    "target",
-                    "committed",
-                    "gap",
-                    "contribution",
-                    "remaining_gap",
-                    "coverage",
-                    "received",
-                    "due_to_date",
-                    "fulfilment",
-                    "completion",
-                    "promise_status",
-                    "next_follow_up",
-                    "priority",
-                )
-            },
+            "date": act.date,
+            "action": act.action,
+            "installment_due": act.installment_due,
+            "amount_at_stake": act.amount_at_stake,
+            "reason": reasons_text(act.reasons, lang),
         }
-        out.append(tuple(_cell(c.kind, values[c.key], lang, c.choices) for c in table.columns))
+        cust = act.row.customer
+        out.append(
+            tuple(
+                _cell(
+                    c.kind,
+                    values[c.key] if c.key in values else getattr(cust, c.key),
+                    lang,
+                    c.choices,
+                )
+                for c in table.columns
+            )
+        )
     return OutputTable(table, lang, tuple(out))
 
 

@@ -18,13 +18,16 @@ from .. import contract
 from ..contract import Column, Kind, Table
 from ..model import (
     Book,
+    CadenceRow,
     Customer,
     FollowUp,
+    Holiday,
     Installment,
     Measure,
     PlanRow,
     Problem,
     Receipt,
+    Rep,
 )
 from ..values import (
     BadValue,
@@ -33,6 +36,7 @@ from ..values import (
     parse_amount,
     parse_choice,
     parse_date,
+    parse_days,
     parse_month,
     parse_text,
     parse_yesno,
@@ -107,6 +111,7 @@ _PARSERS: dict[Kind, Callable[[object], object]] = {
     Kind.DATE: parse_date,
     Kind.MONTH: parse_month,
     Kind.YESNO: parse_yesno,
+    Kind.INTEGER: parse_days,
 }
 
 _MESSAGES = {
@@ -272,7 +277,7 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
     lang = lang or detect_lang(source)
     problems: list[Problem] = []
     readers: dict[str, _TableReader] = {}
-    for table in contract.INPUT_TABLES:
+    for table in (*contract.INPUT_TABLES, *contract.SETTING_TABLES):
         raw = source.table(table.name)
         if raw is None:
             if table.required:
@@ -336,6 +341,15 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
                 continue
             followups.append(values)
 
+    def settings(table: Table) -> list[dict[str, Any]]:
+        reader = readers.get(table.name)
+        if reader is None:
+            return []
+        good = _unique(reader, rows(table), table.keys)
+        if table is contract.POLICY:
+            good = _positive(reader, good, "chase_every")
+        return [values for _, values in good]
+
     book = Book(
         customers=tuple(Customer(**v) for _, v in customers),
         plan=tuple(PlanRow(**v) for _, v in plan_rows),
@@ -343,6 +357,9 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
         commitments=tuple(Installment(**v) for v in checked(contract.COMMITMENTS, "amount")),
         receipts=tuple(Receipt(**v) for v in checked(contract.RECEIPTS, "amount")),
         followups=tuple(FollowUp(**v) for v in followups),
+        cadences=tuple(CadenceRow(**v) for v in settings(contract.POLICY)),
+        holidays=tuple(Holiday(**v) for v in settings(contract.HOLIDAYS)),
+        reps=tuple(Rep(**v) for v in settings(contract.REPS)),
         lang=lang,
     )
     for reader in readers.values():

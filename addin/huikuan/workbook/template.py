@@ -26,7 +26,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import contract as ct
 from ..contract import Column, Kind, Table
-from ..model import Book, Record
+from ..engine.policy import DEFAULT_CADENCE
+from ..model import Book, CadenceRow, Record
 
 LANGS = ("zh", "en")
 TABLE_STYLE = "TableStyleMedium2"
@@ -68,7 +69,11 @@ BOOK_FIELDS = {
     ct.COMMITMENTS.name: "commitments",
     ct.RECEIPTS.name: "receipts",
     ct.FOLLOWUPS.name: "followups",
+    ct.POLICY.name: "cadences",
+    ct.HOLIDAYS.name: "holidays",
+    ct.REPS.name: "reps",
 }
+TEMPLATE_TABLES = (*ct.INPUT_TABLES, *ct.SETTING_TABLES)
 
 GUIDE: dict[str, dict] = {
     "zh": {
@@ -85,6 +90,11 @@ GUIDE: dict[str, dict] = {
             ct.COMMITMENTS.name: "客户承诺的每一期回款：承诺回款日和金额。",
             ct.RECEIPTS.name: "实际收到的每一笔回款。",
             ct.FOLLOWUPS.name: "每次跟进的方式、结果和理由。",
+            ct.POLICY.name: "按信用等级设定跟进节奏：到期前几天提醒、宽限几天、多久催一次、"
+            "逾期多久上报经理。A 最宽松，D 最严格；可修改。",
+            ct.HOLIDAYS.name: "补充或更正节假日：不上班的日子填“否”，调休上班填“是”。"
+            "国家法定节假日已内置。",
+            ct.REPS.name: "业务员的邮箱和经理（分发工作簿时使用，可不填）。",
         },
         "rules": (
             "金额：数字，或 12.5万、¥12,345、3千 这样的写法。",
@@ -110,6 +120,11 @@ GUIDE: dict[str, dict] = {
             ct.COMMITMENTS.name: "Each installment the customer promised: due date and amount.",
             ct.RECEIPTS.name: "Every payment actually received.",
             ct.FOLLOWUPS.name: "Each follow-up done: channel, result, excuse.",
+            ct.POLICY.name: "Follow-up cadence by credit grade: remind days before a due date, "
+            "grace days, chase interval, escalation. A loosest, D tightest; edit freely.",
+            ct.HOLIDAYS.name: "Extra or corrected days off (working: no) and adjusted working "
+            "days (working: yes). China's public holidays are built in.",
+            ct.REPS.name: "Each rep's email and manager (for sending workbooks; optional).",
         },
         "rules": (
             "Amounts: numbers, or text such as 12.5万, ¥12,345, 3千.",
@@ -196,7 +211,7 @@ def cell_value(col: Column, value: object, lang: str) -> object:
         return ct.choice_label(ct.YES_NO, "yes" if value else "no", lang)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, date):
+    if isinstance(value, (date, int)):
         return value
     return str(value)
 
@@ -222,7 +237,7 @@ def _guide(ws: Worksheet, lang: str) -> None:
     outputs = ("、" if lang == "zh" else ", ").join(t.title(lang) for t in ct.OUTPUT_TABLES)
     dropped = ct.choice_label(ct.MEASURE_STATUSES, "dropped", lang)
     lines: list[tuple[str, bool]] = [(text["title"], True), ("", False), (text["sheets"], True)]
-    for table in ct.INPUT_TABLES:
+    for table in TEMPLATE_TABLES:
         purpose = text["purposes"][table.name].format(dropped=dropped)
         name = f"{table.name}（{table.zh}）：" if lang == "zh" else f"{table.name}: "
         lines.append((name + purpose, False))
@@ -238,7 +253,13 @@ def _guide(ws: Worksheet, lang: str) -> None:
 
 
 def _records(book: Book | None, table: Table) -> Sequence[Record]:
-    return () if book is None else getattr(book, BOOK_FIELDS[table.name])
+    records = () if book is None else getattr(book, BOOK_FIELDS[table.name])
+    if table is ct.POLICY and not records:  # show the built-in cadence, ready to edit
+        return tuple(
+            CadenceRow(credit_grade=grade, **vars(cadence))
+            for grade, cadence in DEFAULT_CADENCE.items()
+        )
+    return records
 
 
 def _table_sheet(ws: Worksheet, table: Table, lang: str, records: Sequence[Record]) -> None:
@@ -311,7 +332,7 @@ def _drop_downs(ws: Worksheet, table: Table, lang: str, last_row: int) -> None:
 
 
 def build_template(lang: str = "zh", book: Book | None = None) -> Workbook:
-    """The workbook: a guide sheet, then one sheet and table per input table."""
+    """The workbook: a guide sheet, then one sheet and table per input and setting table."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
     wb = Workbook()
@@ -319,7 +340,7 @@ def build_template(lang: str = "zh", book: Book | None = None) -> Workbook:
     assert guide is not None
     guide.title = GUIDE[lang]["sheet"]
     _guide(guide, lang)
-    for table in ct.INPUT_TABLES:
+    for table in TEMPLATE_TABLES:
         _table_sheet(wb.create_sheet(table.name), table, lang, _records(book, table))
     return wb
 

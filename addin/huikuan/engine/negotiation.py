@@ -1,0 +1,104 @@
+"""Negotiation help (METHOD §6): how much to ask for, from the customer's own habit.
+
+Customers knock a share off whatever is asked. Their settle ratio is what
+they committed ÷ what we asked, over past months; the ask that lands on a
+wanted amount is want ÷ ratio, rounded up to a unit a person would say.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_CEILING, Decimal
+
+from ..model import Book, Installment, PlanRow
+
+DEFAULT_SETTLE = Decimal("0.75")  # when neither the customer nor the team has history
+ZERO = Decimal(0)
+
+
+def settle_ratio(asked: Iterable[Decimal], settled: Iterable[Decimal]) -> Decimal | None:
+    """Σ settled ÷ Σ asked over the months that had an ask; None without history."""
+    total_ask = total_settled = ZERO
+    for ask, got in zip(asked, settled, strict=True):
+        if ask > 0:
+            total_ask += ask
+            total_settled += got
+    return None if total_ask == 0 else total_settled / total_ask
+
+
+def round_unit(amount: Decimal) -> Decimal:
+    """A unit a rep would name: 100 below 1万, 1,000 below 10万, 5,000 below 100万, else 1万."""
+    for limit, unit in ((10_000, 100), (100_000, 1_000), (1_000_000, 5_000)):
+        if amount < limit:
+            return Decimal(unit)
+    return Decimal(10_000)
+
+
+def suggested_ask(
+    want: Decimal, ratio: Decimal = DEFAULT_SETTLE, round_to: Decimal | None = None
+) -> Decimal:
+    """The opening ask that settles at `want`: want ÷ ratio, rounded up to a sensible unit."""
+    if ratio <= 0:
+        raise ValueError("settle ratio must be above 0")
+    raw = want / ratio
+    unit = round_to or round_unit(raw)
+    return (raw / unit).to_integral_value(rounding=ROUND_CEILING) * unit
+
+
+def no_anchor(plan: PlanRow) -> bool:
+    """The rep asks no more than they expect: nothing left to give in the negotiation."""
+    return plan.ask is not None and plan.expected is not None and plan.ask <= plan.expected
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Negotiation advice for one plan row."""
+
+    settle_ratio: Decimal
+    source: str  # "customer", "team" or "default": where the ratio came from
+    suggested_ask: Decimal
+    no_anchor: bool
+
+
+def _committed(installments: Iterable[Installment]) -> Mapping[tuple[str, date], Decimal]:
+    out: dict[tuple[str, date], Decimal] = defaultdict(lambda: ZERO)
+    for inst in installments:
+        out[inst.customer_id, inst.due.replace(day=1)] += inst.amount
+    return out
+
+
+def advise(book: Book) -> dict[tuple[date, str], Advice]:
+    """Advice for every plan row, each from the history of the months before it."""
+    committed = _committed(book.commitments)
+    own: dict[str, list[PlanRow]] = defaultdict(list)
+    team_ask: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    team_got: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for p in book.plan:
+        if p.ask:
+            own[p.customer_id].append(p)
+            team_ask[p.month] += p.ask
+            team_got[p.month] += committed[p.customer_id, p.month]
+    advice = {}
+    for plan in book.plan:
+        past = [p for p in own.get(plan.customer_id, ()) if p.month < plan.month]
+        months = [m for m in team_ask if m < plan.month]
+        ratio, source = (
+            settle_ratio(
+                (p.ask or ZERO for p in past), (committed[p.customer_id, p.month] for p in past)
+            ),
+            "customer",
+        )
+        if not ratio:
+            ratio, source = (
+                settle_ratio((team_ask[m] for m in months), (team_got[m] for m in months)),
+                "team",
+            )
+        if not ratio:
+            ratio, source = DEFAULT_SETTLE, "default"
+        advice[plan.month, plan.customer_id] = Advice(
+            ratio, source, suggested_ask(plan.target, ratio), no_anchor(plan)
+        )
+    return advice
