@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from . import __version__, jobs
+from . import __version__, contract, jobs
 from .engine.status import totals_by_rep
 from .model import Problem
 from .values import BadValue, format_amount, format_date, format_month, parse_date
+from .workbook import advice
 from .workbook.package import Unusable
 
 _EXAMPLES = """\
@@ -121,7 +122,52 @@ def parser() -> argparse.ArgumentParser:
         help="write into this new file instead of BOOK in place",
     )
     r.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
+
+    g = sub.add_parser(
+        "diagnose",
+        help="why each rep is behind: the six causes, with remedies",
+        description="Print, per rep and for the team, the six causes of a missed collection "
+        "target (no joint plan, gap without measures, no commitment, not followed up, "
+        "demands too low, weak negotiation) with their figures, money at stake, flags and "
+        "the remedy naming the customers concerned. The workbook is not changed.",
+    )
+    g.add_argument("book", type=Path, metavar="BOOK.xlsx")
+    g.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="DATE",
+        help="diagnose the month of this day, as of it (default today)",
+    )
+    g.add_argument("--rep", default=None, metavar="NAME", help="only this rep")
     return p
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _print_diagnosis(result: jobs.Result, rep: str | None) -> None:
+    """Each rep's six causes: flag, figure, money at stake, detail, and the remedy."""
+    lang = result.book.lang
+    zh = lang == "zh"
+    reps = sorted({f.rep for f in result.findings if f.rep})
+    if rep is not None and rep not in reps:
+        known = ("、" if zh else ", ").join(reps)
+        raise Unusable(f"no rep named {rep}; reps: {known}", f"没有业务员“{rep}”；现有：{known}")
+    first = contract.CAUSES[0].key
+    for f in result.findings:
+        if rep is not None and f.rep != rep:
+            continue
+        if f.cause == first:
+            print(f"\n【{f.rep or contract.ALL_REPS[lang]}】")
+        name = contract.choice_label(contract.CAUSES, f.cause, lang)
+        name += " " * max(0, (14 if zh else 34) - _width(name))
+        mark = "⚠" if f.flagged else " "
+        amount = _pad(format_amount(f.amount, lang), 14)
+        print(f"{mark} {f.rank}. {name} {f.figure:>7.1%} {amount}  {advice.detail(f, lang)}")
+        if f.flagged:
+            print(f"       → {advice.remedy(f, lang)}")
 
 
 def _print_problems(problems: Sequence[Problem], lang: str) -> None:
@@ -133,8 +179,7 @@ def _print_problems(problems: Sequence[Problem], lang: str) -> None:
 
 def _pad(text: str, width: int) -> str:
     """Right-align for a terminal, counting wide (CJK) characters as two columns."""
-    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return " " * max(0, width - used) + text
+    return " " * max(0, width - _width(text)) + text
 
 
 def _summary(result: jobs.Result) -> None:
@@ -180,6 +225,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "demo":
         result = jobs.demo(args.output, args.lang, args.as_of or today, args.force)
+    elif args.command == "diagnose":
+        result = jobs.diagnose(args.book, args.as_of or today)
+        _print_diagnosis(result, args.rep)
+        _print_problems(result.problems, result.book.lang)
+        return result.exit_code
     elif args.command == "check":
         result = jobs.check(args.book)
         print(

@@ -240,6 +240,25 @@ HOLIDAYS = Table(
     keys=("date",),
 )
 
+CAUSES = _choices(
+    ("no_joint_plan", "no plan agreed with the customer", "未共同制定计划"),
+    ("gap_uncovered", "no measures aimed at the gap", "差距无措施"),
+    ("no_commitment", "no commitment from the customer", "未取得承诺"),
+    ("not_followed", "commitments not followed up", "承诺未跟踪"),
+    ("demands_low", "demands too low", "要求过低"),
+    ("weak_negotiation", "weak negotiation", "谈判技巧不足"),
+)
+
+THRESHOLDS = Table(
+    "Thresholds",
+    "诊断阈值",
+    (
+        C("cause", "Cause", "原因", K.CHOICE, required=True, choices=CAUSES),
+        C("threshold", "Threshold", "预警阈值", K.RATIO, required=True),
+    ),
+    keys=("cause",),
+)
+
 REPS = Table(
     "Reps",
     "业务员",
@@ -252,7 +271,7 @@ REPS = Table(
 )
 
 INPUT_TABLES = (CUSTOMERS, PLAN, MEASURES, COMMITMENTS, RECEIPTS, FOLLOWUPS)
-SETTING_TABLES = (POLICY, HOLIDAYS, REPS)
+SETTING_TABLES = (POLICY, THRESHOLDS, HOLIDAYS, REPS)
 
 # ---- output tables -------------------------------------------------------
 
@@ -326,7 +345,39 @@ SCHEDULE = Table(
     output=True,
 )
 
-OUTPUT_TABLES = (STATUS, SCHEDULE, PROBLEMS)
+DIAGNOSIS = Table(
+    "Diagnosis",
+    "诊断",
+    (
+        C("rep", "Sales rep", "业务员"),
+        C("cause", "Cause", "原因", K.CHOICE, choices=CAUSES),
+        C("figure", "Figure", "指标", K.RATIO),
+        C("amount", "At stake", "涉及金额", K.AMOUNT),
+        C("flagged", "Flagged", "预警", K.YESNO),
+        C("action", "Action", "建议措施"),
+        C("rank", "Rank by money", "金额排名", K.INTEGER),
+        C("detail", "Detail", "说明"),
+    ),
+    output=True,
+)
+
+EXCUSES = Table(
+    "Excuses",
+    "拖款理由",
+    (
+        C("rep", "Sales rep", "业务员"),
+        C("excuse_kind", "Excuse", "理由类型", K.CHOICE, choices=EXCUSE_KINDS),
+        C("count", "Times heard", "次数", K.INTEGER),
+        C("accepted", "Times accepted", "接受次数", K.INTEGER),
+        C("deferred", "Deferred", "推迟金额", K.AMOUNT),
+        C("deferred_accepted", "Deferred when accepted", "接受后推迟金额", K.AMOUNT),
+        C("counter_measure", "Counter-measure", "应对措施"),
+        C("customers", "Customers", "客户"),
+    ),
+    output=True,
+)
+
+OUTPUT_TABLES = (STATUS, SCHEDULE, DIAGNOSIS, EXCUSES, PROBLEMS)
 
 # Words of the team row in per-rep outputs.
 ALL_REPS = {"en": "ALL", "zh": "全部"}

@@ -10,12 +10,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .engine.analysis import analyse
+from .engine.analysis import analyse_all
+from .engine.diagnosis import Finding
 from .engine.schedule import Action
 from .engine.status import StatusRow
 from .model import Book, Problem
 from .workbook.files import FileTables
-from .workbook.outputs import problems_table, schedule_table, status_table
+from .workbook.outputs import (
+    diagnosis_table,
+    excuses_table,
+    problems_table,
+    schedule_table,
+    status_table,
+)
 from .workbook.package import Risk, Unusable
 from .workbook.reader import read_book
 from .workbook.writer import save_atomic, write_outputs
@@ -30,6 +37,7 @@ class Result:
     lost: list[Risk] = field(default_factory=list)
     written: Path | None = None
     as_of: date | None = None
+    findings: tuple[Finding, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -57,14 +65,24 @@ def refresh(path: Path, as_of: date, out: Path | None = None, force: bool = Fals
     if dest.exists() and dest.is_dir():
         raise Unusable(f"{dest}: is a folder", f"{dest}：是文件夹")
     book, problems = load(path)
-    rows, actions = analyse(book, as_of)
+    found = analyse_all(book, as_of)
+    lang = book.lang
     tables = [
-        status_table(rows, book.lang),
-        schedule_table(actions, book.lang),
-        problems_table(problems, book.lang),
+        status_table(found.rows, lang),
+        schedule_table(found.actions, lang),
+        diagnosis_table(found.findings, lang),
+        excuses_table(found.excuses, lang),
+        problems_table(problems, lang),
     ]
     lost = write_outputs(path, dest, tables)
-    return Result(book, problems, rows, actions, lost, dest, as_of)
+    return Result(book, problems, found.rows, found.actions, lost, dest, as_of, found.findings)
+
+
+def diagnose(path: Path, as_of: date) -> Result:
+    """The six causes per rep and for the team, computed without writing anything."""
+    book, problems = load(path)
+    found = analyse_all(book, as_of)
+    return Result(book, problems, found.rows, found.actions, as_of=as_of, findings=found.findings)
 
 
 def refuse_overwrite(path: Path, force: bool) -> None:

@@ -106,6 +106,13 @@ class Holiday(Record):
     note: str | None = None
 
 
+class Threshold(Record):
+    """A Thresholds row: a diagnosis cause is flagged above this share."""
+
+    cause: str
+    threshold: Decimal
+
+
 class Rep(Record):
     """A Reps row: where a rep's workbook is mailed, and their manager."""
 
@@ -124,6 +131,7 @@ class Book(Record):
     receipts: tuple[Receipt, ...] = ()
     followups: tuple[FollowUp, ...] = ()
     cadences: tuple[CadenceRow, ...] = ()
+    thresholds: tuple[Threshold, ...] = ()
     holidays: tuple[Holiday, ...] = ()
     reps: tuple[Rep, ...] = ()
     lang: str = "zh"

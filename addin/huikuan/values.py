@@ -263,3 +263,16 @@ def parse_days(value: object) -> int:
     if isinstance(value, bool) or not text.isdigit():
         raise BadValue(f"not a whole number of days: {value!r}", f"不是天数（非负整数）：{value}")
     return int(text)
+
+
+def parse_ratio(value: object) -> Decimal:
+    """A share: 0.2, '20%', '２０％', '0.2'."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    try:
+        if text.endswith("%"):
+            return Decimal(text[:-1].strip()) / 100
+        return Decimal(text)
+    except InvalidOperation:
+        raise BadValue(f"not a share: {value!r}", f"不是比例：{value}") from None

@@ -75,6 +75,9 @@ class StatusRow:
     completion: Decimal | None
     promise_status: str
     installments: tuple[Installment, ...] = ()
+    expected: Decimal | None = None
+    ask: Decimal | None = None
+    agreed_jointly: bool = False
     next_follow_up: date | None = None
     priority: int | None = None
     settle_ratio: Decimal | None = None
@@ -116,6 +119,9 @@ def status_row(
         completion=ratio(received, plan.target),
         promise_status=promise_status(ordered, received, as_of, grace),
         installments=ordered,
+        expected=plan.expected,
+        ask=plan.ask,
+        agreed_jointly=plan.agreed_jointly,
     )
 
 

@@ -14,10 +14,13 @@ from typing import Any
 
 from .. import contract
 from ..contract import Kind, Table
+from ..engine.diagnosis import Finding
+from ..engine.excuses import ExcuseSummary
 from ..engine.schedule import Action, Reason
 from ..engine.status import StatusRow
 from ..model import Problem
 from ..values import fen, format_amount, format_date
+from . import advice
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,44 @@ def schedule_table(actions: Iterable[Action], lang: str) -> OutputTable:
                 for c in table.columns
             )
         )
+    return OutputTable(table, lang, tuple(out))
+
+
+def diagnosis_table(findings: Iterable[Finding], lang: str) -> OutputTable:
+    table = contract.DIAGNOSIS
+    everyone = contract.ALL_REPS[lang]
+    out = []
+    for f in findings:
+        values = {
+            "rep": f.rep or everyone,
+            "cause": f.cause,
+            "figure": f.figure,
+            "amount": f.amount,
+            "flagged": f.flagged,
+            "action": advice.remedy(f, lang),
+            "rank": f.rank,
+            "detail": advice.detail(f, lang),
+        }
+        out.append(tuple(_cell(c.kind, values[c.key], lang, c.choices) for c in table.columns))
+    return OutputTable(table, lang, tuple(out))
+
+
+def excuses_table(summaries: Iterable[ExcuseSummary], lang: str) -> OutputTable:
+    table = contract.EXCUSES
+    everyone = contract.ALL_REPS[lang]
+    out = []
+    for e in summaries:
+        values = {
+            "rep": e.rep or everyone,
+            "excuse_kind": e.kind,
+            "count": e.count,
+            "accepted": e.accepted,
+            "deferred": e.deferred,
+            "deferred_accepted": e.deferred_accepted,
+            "counter_measure": advice.pick(advice.COUNTER_MEASURES[e.kind], lang),
+            "customers": advice.name_customers(e.customers, lang),
+        }
+        out.append(tuple(_cell(c.kind, values[c.key], lang, c.choices) for c in table.columns))
     return OutputTable(table, lang, tuple(out))
 
 

@@ -28,6 +28,7 @@ from ..model import (
     Problem,
     Receipt,
     Rep,
+    Threshold,
 )
 from ..values import (
     BadValue,
@@ -38,6 +39,7 @@ from ..values import (
     parse_date,
     parse_days,
     parse_month,
+    parse_ratio,
     parse_text,
     parse_yesno,
 )
@@ -112,6 +114,7 @@ _PARSERS: dict[Kind, Callable[[object], object]] = {
     Kind.MONTH: parse_month,
     Kind.YESNO: parse_yesno,
     Kind.INTEGER: parse_days,
+    Kind.RATIO: parse_ratio,
 }
 
 _MESSAGES = {
@@ -358,6 +361,7 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
         receipts=tuple(Receipt(**v) for v in checked(contract.RECEIPTS, "amount")),
         followups=tuple(FollowUp(**v) for v in followups),
         cadences=tuple(CadenceRow(**v) for v in settings(contract.POLICY)),
+        thresholds=tuple(Threshold(**v) for v in settings(contract.THRESHOLDS)),
         holidays=tuple(Holiday(**v) for v in settings(contract.HOLIDAYS)),
         reps=tuple(Rep(**v) for v in settings(contract.REPS)),
         lang=lang,

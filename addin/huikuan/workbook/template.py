@@ -26,8 +26,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import contract as ct
 from ..contract import Column, Kind, Table
+from ..engine.diagnosis import DEFAULT_THRESHOLDS
 from ..engine.policy import DEFAULT_CADENCE
-from ..model import Book, CadenceRow, Record
+from ..model import Book, CadenceRow, Record, Threshold
 
 LANGS = ("zh", "en")
 TABLE_STYLE = "TableStyleMedium2"
@@ -70,6 +71,7 @@ BOOK_FIELDS = {
     ct.RECEIPTS.name: "receipts",
     ct.FOLLOWUPS.name: "followups",
     ct.POLICY.name: "cadences",
+    ct.THRESHOLDS.name: "thresholds",
     ct.HOLIDAYS.name: "holidays",
     ct.REPS.name: "reps",
 }
@@ -92,6 +94,7 @@ GUIDE: dict[str, dict] = {
             ct.FOLLOWUPS.name: "每次跟进的方式、结果和理由。",
             ct.POLICY.name: "按信用等级设定跟进节奏：到期前几天提醒、宽限几天、多久催一次、"
             "逾期多久上报经理。A 最宽松，D 最严格；可修改。",
+            ct.THRESHOLDS.name: "诊断预警阈值：某项原因的指标超过阈值即预警。",
             ct.HOLIDAYS.name: "补充或更正节假日：不上班的日子填“否”，调休上班填“是”。"
             "国家法定节假日已内置。",
             ct.REPS.name: "业务员的邮箱和经理（分发工作簿时使用，可不填）。",
@@ -122,6 +125,8 @@ GUIDE: dict[str, dict] = {
             ct.FOLLOWUPS.name: "Each follow-up done: channel, result, excuse.",
             ct.POLICY.name: "Follow-up cadence by credit grade: remind days before a due date, "
             "grace days, chase interval, escalation. A loosest, D tightest; edit freely.",
+            ct.THRESHOLDS.name: "Diagnosis thresholds: a cause is flagged when its figure "
+            "is above its threshold.",
             ct.HOLIDAYS.name: "Extra or corrected days off (working: no) and adjusted working "
             "days (working: yes). China's public holidays are built in.",
             ct.REPS.name: "Each rep's email and manager (for sending workbooks; optional).",
@@ -259,6 +264,8 @@ def _records(book: Book | None, table: Table) -> Sequence[Record]:
             CadenceRow(credit_grade=grade, **vars(cadence))
             for grade, cadence in DEFAULT_CADENCE.items()
         )
+    if table is ct.THRESHOLDS and not records:
+        return tuple(Threshold(cause=c, threshold=t) for c, t in DEFAULT_THRESHOLDS.items())
     return records
 
 

@@ -1,0 +1,217 @@
+"""Why a rep is behind: the six causes of METHOD with their figures (SPEC "Diagnosis").
+
+Pure functions over Status rows and the follow-up log. Each cause gets its
+figure (a share), the money at stake, the customers concerned and whether it
+crosses its threshold; the remedy text is rendered by the output layer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ..model import FollowUp
+from .policy import DEFAULT_POLICY, Policy
+from .schedule import unpaid
+from .status import ZERO, StatusRow
+
+CAUSES = (
+    "no_joint_plan",
+    "gap_uncovered",
+    "no_commitment",
+    "not_followed",
+    "demands_low",
+    "weak_negotiation",
+)
+
+# A cause is flagged when its figure is above this share (editable in the Thresholds table).
+DEFAULT_THRESHOLDS: Mapping[str, Decimal] = {
+    "no_joint_plan": Decimal("0.2"),
+    "gap_uncovered": Decimal("0.3"),
+    "no_commitment": Decimal("0.1"),
+    "not_followed": Decimal("0"),
+    "demands_low": Decimal("0.05"),
+    "weak_negotiation": Decimal("0.2"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One cause for one rep (rep None = the team)."""
+
+    rep: str | None
+    cause: str
+    figure: Decimal  # the cause's share, see each function
+    amount: Decimal  # money at stake
+    flagged: bool
+    customers: tuple[str, ...] = ()  # customer ids concerned, most money first
+    details: Mapping[str, Decimal | int] = field(default_factory=dict)
+    rank: int = 0  # 1 = most money at stake within the rep
+
+
+def share(part: Decimal, whole: Decimal) -> Decimal:
+    return ZERO if whole == 0 else part / whole
+
+
+def _ids(pairs: Iterable[tuple[str, Decimal]]) -> tuple[str, ...]:
+    """Customer ids by money at stake, largest first, each once."""
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for cid, amount in pairs:
+        totals[cid] += amount
+    return tuple(sorted(totals, key=lambda c: (-totals[c], c)))
+
+
+def no_joint_plan(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+    """Target whose plan was not agreed with the customer ÷ target."""
+    alone = [(r.customer.customer_id, r.target) for r in rows if not r.agreed_jointly]
+    amount = sum((a for _, a in alone), ZERO)
+    target = sum((r.target for r in rows), ZERO)
+    return share(amount, target), amount, _ids(alone), {"customers": len(alone)}
+
+
+def gap_uncovered(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+    """Remaining gap ÷ gap (0 when there is no gap)."""
+    left = [(r.customer.customer_id, r.remaining_gap) for r in rows if r.remaining_gap > 0]
+    amount = sum((a for _, a in left), ZERO)
+    gap = sum((r.gap for r in rows), ZERO)
+    return share(amount, gap), amount, _ids(left), {"gap": gap}
+
+
+def no_commitment(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+    """Target of customers with no commitment ÷ target; and how many customers."""
+    none = [(r.customer.customer_id, r.target) for r in rows if r.committed == 0]
+    amount = sum((a for _, a in none), ZERO)
+    target = sum((r.target for r in rows), ZERO)
+    return share(amount, target), amount, _ids(none), {"customers": len(none)}
+
+
+def not_followed(
+    rows: Sequence[StatusRow], followups: Sequence[FollowUp], as_of: date, policy: Policy
+) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+    """Installments due so far with no follow-up in the policy's window ÷ installments due.
+
+    The window runs from the reminder day (due − remind_before) to the end of the
+    grace (due + grace). Money at stake: what is unpaid on those installments, and
+    the overdue part of broken and partial promises.
+    """
+    contacts: dict[str, list[date]] = defaultdict(list)
+    for fu in followups:
+        contacts[fu.customer_id].append(fu.date)
+    due = unfollowed = broken = partial = 0
+    stake: list[tuple[str, Decimal]] = []
+    for r in rows:
+        cad = policy.for_grade(r.customer.credit_grade)
+        cid = r.customer.customer_id
+        broken += r.promise_status == "broken"
+        partial += r.promise_status == "partial"
+        for inst, rest in zip(r.installments, unpaid(r.installments, r.received), strict=True):
+            if inst.due > as_of:
+                continue
+            due += 1
+            start = inst.due - timedelta(days=cad.remind_before)
+            end = min(as_of, inst.due + timedelta(days=cad.grace))
+            followed = any(start <= d <= end for d in contacts.get(cid, ()))
+            late = inst.due + timedelta(days=cad.grace) < as_of
+            if not followed:
+                unfollowed += 1
+            if rest > 0 and (not followed or late):
+                stake.append((cid, rest))
+    amount = sum((a for _, a in stake), ZERO)
+    details = {
+        "installments_due": due,
+        "unfollowed": unfollowed,
+        "broken": broken,
+        "partial": partial,
+    }
+    return share(Decimal(unfollowed), Decimal(due)), amount, _ids(stake), details
+
+
+def demands_low(
+    rows: Sequence[StatusRow], followups: Sequence[FollowUp], as_of: date
+) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+    """Amount deferred by accepted excuses this month ÷ target."""
+    months = {r.month for r in rows}
+    ids = {r.customer.customer_id for r in rows}
+    accepted = [
+        (fu.customer_id, fu.deferred or ZERO)
+        for fu in followups
+        if fu.result == "excuse"
+        and fu.excuse_accepted
+        and fu.date <= as_of
+        and fu.date.replace(day=1) in months
+        and fu.customer_id in ids
+    ]
+    amount = sum((a for _, a in accepted), ZERO)
+    target = sum((r.target for r in rows), ZERO)
+    return share(amount, target), amount, _ids(accepted), {"accepted": len(accepted)}
+
+
+def weak_negotiation(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+    """Share of expected where the ask is at or below it (no anchor).
+
+    Details: Σask ÷ Σexpected and Σcommitted ÷ Σexpected over the rows with an
+    expectation and an ask. Money at stake: expected − committed of the no-anchor rows.
+    """
+    known = [r for r in rows if r.expected and r.ask is not None]
+    expected = sum((r.expected or ZERO for r in known), ZERO)
+    weak = [r for r in known if r.no_anchor]
+    stake = [(r.customer.customer_id, max(ZERO, (r.expected or ZERO) - r.committed)) for r in weak]
+    details = {
+        "ask_to_expected": share(sum((r.ask or ZERO for r in known), ZERO), expected),
+        "committed_to_expected": share(sum((r.committed for r in known), ZERO), expected),
+        "customers": len(weak),
+    }
+    figure = share(sum((r.expected or ZERO for r in weak), ZERO), expected)
+    return figure, sum((a for _, a in stake), ZERO), _ids(stake), details
+
+
+def diagnose_rows(
+    rows: Sequence[StatusRow],
+    followups: Sequence[FollowUp],
+    as_of: date,
+    rep: str | None,
+    policy: Policy = DEFAULT_POLICY,
+    thresholds: Mapping[str, Decimal] = DEFAULT_THRESHOLDS,
+) -> tuple[Finding, ...]:
+    """The six findings for one group of rows (a rep's, or the team's), ranked by money."""
+    results = {
+        "no_joint_plan": no_joint_plan(rows),
+        "gap_uncovered": gap_uncovered(rows),
+        "no_commitment": no_commitment(rows),
+        "not_followed": not_followed(rows, followups, as_of, policy),
+        "demands_low": demands_low(rows, followups, as_of),
+        "weak_negotiation": weak_negotiation(rows),
+    }
+    by_money = sorted(CAUSES, key=lambda c: (-results[c][1], CAUSES.index(c)))
+    findings = []
+    for cause in CAUSES:
+        figure, amount, customers, details = results[cause]
+        flagged = figure > thresholds.get(cause, DEFAULT_THRESHOLDS[cause])
+        if cause == "not_followed":  # a broken or partial promise is always worth a flag
+            flagged = flagged or bool(details["broken"] or details["partial"])
+        rank = by_money.index(cause) + 1
+        findings.append(Finding(rep, cause, figure, amount, flagged, customers, details, rank))
+    return tuple(findings)
+
+
+def diagnose(
+    rows: Iterable[StatusRow],
+    followups: Sequence[FollowUp],
+    as_of: date,
+    policy: Policy = DEFAULT_POLICY,
+    thresholds: Mapping[str, Decimal] = DEFAULT_THRESHOLDS,
+) -> tuple[Finding, ...]:
+    """Findings for every rep (by name) and then the team, for the month of as_of."""
+    month = as_of.replace(day=1)
+    current = [r for r in rows if r.month == month]
+    by_rep: dict[str, list[StatusRow]] = defaultdict(list)
+    for row in current:
+        by_rep[row.customer.rep].append(row)
+    out: list[Finding] = []
+    for rep in sorted(by_rep):
+        out.extend(diagnose_rows(by_rep[rep], followups, as_of, rep, policy, thresholds))
+    out.extend(diagnose_rows(current, followups, as_of, None, policy, thresholds))
+    return tuple(out)
