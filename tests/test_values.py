@@ -312,13 +312,23 @@ def test_non_dates_are_problems_in_both_languages(raw: object) -> None:
     assert_bad(caught.value, raw)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: serials below 61 are off by one (1 gives 1899-12-31, 60 is Excel's "
-    "fictitious 1900-02-29); no plan or receipt is dated before March 1900",
-)
 def test_excel_serial_one_is_the_first_of_january_1900() -> None:
     assert parse_date(1) == date(1900, 1, 1)
+    assert parse_date(59) == date(1900, 2, 28)
+    assert parse_date(61) == date(1900, 3, 1)
+
+
+def test_excel_serial_60_the_fictitious_leap_day_is_not_a_date() -> None:
+    with pytest.raises(BadValue):
+        parse_date(60)
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [("99999999.99", "1亿"), ("9999.995", "1万"), ("9950", "9950元"), ("120000000", "1.2亿")],
+)
+def test_chinese_amounts_never_round_past_their_unit(amount: str, shown: str) -> None:
+    assert format_amount(Decimal(amount)) == shown
 
 
 @given(st.dates(min_value=date(1900, 3, 1), max_value=date(9999, 12, 31)))

@@ -151,8 +151,10 @@ def _bad_date(value: object) -> BadValue:
 
 
 def _from_serial(value: float) -> date:
-    if not 1 <= value < 2_958_466:  # Excel's 1900-01-01 .. 9999-12-31
+    if not 1 <= value < 2_958_466 or int(value) == 60:  # 60 is Excel's fictitious 1900-02-29
         raise _bad_date(value)
+    if value < 60:  # before Excel's phantom leap day the serials are one day further on
+        return _EXCEL_EPOCH + timedelta(days=int(value) + 1)
     return _EXCEL_EPOCH + timedelta(days=int(value))
 
 
@@ -238,13 +240,16 @@ def _raise_choice(value: object, en: str, zh: str) -> str:
 
 def format_amount(amount: Decimal, lang: str = "zh") -> str:
     """Human form: '12.5万' / '1.2亿' in Chinese, '125,000.00' in English."""
-    if lang == "zh":
-        for unit, size in (("亿", Decimal(100_000_000)), ("万", Decimal(10_000))):
-            if abs(amount) >= size:
-                scaled = (amount / size).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-                return f"{scaled.normalize():f}{unit}"
-        return f"{fen(amount).normalize():f}元"
-    return f"{fen(amount):,.2f}"
+    yuan = fen(amount)
+    if lang != "zh":
+        return f"{yuan:,.2f}"
+    cent = Decimal("0.01")
+    if abs(yuan) >= 10_000:
+        unit, scaled = "万", (yuan / 10_000).quantize(cent, rounding=ROUND_HALF_UP)
+        if abs(scaled) >= 10_000:  # 99,999,999.99 is 1亿, not 10000万
+            unit, scaled = "亿", (yuan / 100_000_000).quantize(cent, rounding=ROUND_HALF_UP)
+        return f"{scaled.normalize():f}{unit}"
+    return f"{yuan.normalize():f}元"
 
 
 def format_date(day: date, lang: str = "zh") -> str:
