@@ -95,7 +95,8 @@ def not_followed(
 
     The window runs from the reminder day (due − remind_before) to the end of the
     grace (due + grace). Money at stake: what is unpaid on those installments, and
-    the overdue part of broken and partial promises.
+    the overdue part of broken and partial promises. Customers concerned: those with
+    an unfollowed installment (even one since paid) or an overdue unpaid one.
     """
     contacts: dict[str, list[date]] = defaultdict(list)
     for fu in followups:
@@ -117,7 +118,7 @@ def not_followed(
             late = inst.due + timedelta(days=cad.grace) < as_of
             if not followed:
                 unfollowed += 1
-            if rest > 0 and (not followed or late):
+            if not followed or (rest > 0 and late):
                 stake.append((cid, rest))
     amount = sum((a for _, a in stake), ZERO)
     details = {
@@ -157,7 +158,7 @@ def weak_negotiation(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple
     """
     known = [r for r in rows if r.expected and r.ask is not None]
     expected = sum((r.expected or ZERO for r in known), ZERO)
-    weak = [r for r in known if r.no_anchor]
+    weak = [r for r in known if (r.ask or ZERO) <= (r.expected or ZERO)]
     stake = [(r.customer.customer_id, max(ZERO, (r.expected or ZERO) - r.committed)) for r in weak]
     details = {
         "ask_to_expected": share(sum((r.ask or ZERO for r in known), ZERO), expected),
