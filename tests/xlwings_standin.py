@@ -11,6 +11,9 @@ the calls workbook/live.py uses, as xlwings documents them:
         (written from the top-left cell), range.resize(rows, cols), range.clear_contents(),
         range.number_format = …, range.autofit()
 
+and for the ribbon macros (macros.py): book.app.alert(prompt, title=, mode=),
+book.app.screen_updating = …, book.app.books.open(path), book.fullname, book.save().
+
 Values read back as xlwings returns them from Excel on Windows: numbers as float,
 dates as datetime, empty cells as None. Two Excel behaviours that matter to the
 writer are imitated: a string written into a cell not formatted as text ("@")
@@ -210,11 +213,50 @@ class Sheets:
         return sheet
 
 
-class Book:
-    __slots__ = ("sheets",)
+class Books:
+    __slots__ = ("opened",)
 
     def __init__(self) -> None:
+        self.opened: list[str] = []
+
+    def open(self, fullname: str) -> None:
+        self.opened.append(fullname)
+
+
+class App:
+    """Records what Excel would show: each alert (prompt, title, mode) and screen updating."""
+
+    __slots__ = ("alerts", "books", "screen_updating")
+
+    def __init__(self) -> None:
+        self.alerts: list[tuple[str, str | None, str | None]] = []
+        self.books = Books()
+        self.screen_updating = True
+
+    def alert(
+        self, prompt: str, title: str | None = None, buttons: str = "ok", mode: str | None = None
+    ) -> str:
+        self.alerts.append((prompt, title, mode))
+        return "ok"
+
+
+class Book:
+    """A workbook; `path` is its file once saved (fullname is just the name before)."""
+
+    __slots__ = ("app", "path", "saves", "sheets")
+
+    def __init__(self, path: str | None = None) -> None:
         self.sheets = Sheets(self)
+        self.app = App()
+        self.path = path
+        self.saves = 0
+
+    @property
+    def fullname(self) -> str:
+        return self.path or "Book1"
+
+    def save(self) -> None:
+        self.saves += 1
 
 
 # ---- building one, and reading it back (test helpers, not xlwings calls) ----------------
