@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import xlwings
 
 from books import huikuan
 from huikuan import cli
@@ -107,3 +108,11 @@ def test_the_command_line_says_it_too():
         return
     done = huikuan("addin", "install", "--lang", "en")
     assert done.returncode == 2 and "There is no desktop Excel" in done.stderr
+
+
+def test_the_dll_check_looks_for_the_installed_xlwings_version(tmp_path: Path):
+    assert inst.xlwings_dlls(tmp_path) == []
+    dll = tmp_path / f"xlwings32-{xlwings.__version__}.dll"
+    dll.touch()
+    (tmp_path / "xlwings64-0.0.1.dll").touch()  # another version's does not count
+    assert inst.xlwings_dlls(tmp_path) == [dll]

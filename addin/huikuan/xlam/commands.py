@@ -143,6 +143,6 @@ def _status(where: inst.Places, lang: str) -> int:
     line(bool(python) and Path(python).exists(), f"解释器 {python}", f"interpreter {python}")
     modules = settings.get("UDF MODULES", "")
     line(modules == inst.UDF_MODULE, f"函数模块 {modules}", f"UDF module {modules}")
-    dll = inst.xlwings_dll()
-    line(dll.exists(), f"xlwings 组件 {dll}", f"xlwings DLL {dll}")
+    dlls = ", ".join(map(str, inst.xlwings_dlls())) or sys.prefix
+    line(bool(inst.xlwings_dlls()), f"xlwings 组件 {dlls}", f"xlwings DLL {dlls}")
     return 0

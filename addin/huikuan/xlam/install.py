@@ -12,7 +12,6 @@ commands say what to do instead.
 from __future__ import annotations
 
 import re
-import struct
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,12 +48,13 @@ def interpreter(executable: str = sys.executable) -> Path:
     return quiet if quiet.exists() else path
 
 
-def xlwings_dll(prefix: Path = Path(sys.prefix)) -> Path:
-    """The xlwings DLL the add-in's VBA loads (installed by pip beside the environment)."""
+def xlwings_dlls(prefix: Path = Path(sys.prefix)) -> list[Path]:
+    """The xlwings DLLs the add-in's VBA loads (32- or 64-bit, as Excel is), installed by pip
+    beside the environment; those that exist."""
     import xlwings
 
-    bits = 64 if struct.calcsize("P") == 8 else 32
-    return prefix / f"xlwings{bits}-{xlwings.__version__}.dll"
+    names = (f"xlwings{bits}-{xlwings.__version__}.dll" for bits in (64, 32))
+    return [prefix / name for name in names if (prefix / name).exists()]
 
 
 # ---- the configuration file -------------------------------------------------------------
