@@ -19,7 +19,7 @@ import xmlschema
 from defusedxml.ElementTree import fromstring
 
 from books import huikuan
-from huikuan import macros, udfs
+from huikuan import cells, macros, udfs
 from huikuan.xlam import ribbon, vba
 from huikuan.xlam.build import RIBBON_PART, RIBBON_REL, build
 
@@ -235,7 +235,7 @@ def test_wrappers_turn_xlwings_error_text_into_excel_errors(modules: dict[str, s
     cases = dict(
         re.findall(r'Case "([^"]+)": HuikuanError = CVErr\((\d+)\)', modules["huikuan_udfs"])
     )
-    assert tuple(cases) == udfs.ERRORS
+    assert tuple(cases) == cells.ERRORS
     assert cases["#VALUE!"] == "2015" and cases["#NUM!"] == "2036" and cases["#N/A"] == "2042"
 
 

@@ -18,183 +18,20 @@ these are plain Python functions.
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import xlwings as xw
 
+from . import cells as xl
 from . import contract
 from .engine import negotiation as neg
 from .engine import status as st
 from .engine.customer import customer_promise_status, customer_schedule
 from .engine.status import ZERO
-from .values import (
-    BadValue,
-    fen,
-    is_blank,
-    parse_amount,
-    parse_choice,
-    parse_date,
-    parse_ratio,
-    parse_yesno,
-)
+from .values import is_blank, parse_amount, parse_ratio, parse_yesno
 
 CATEGORY = "回款 huikuan"
-VALUE, NUM, NA = "#VALUE!", "#NUM!", "#N/A"
-# Excel's error values as xlwings reads them (err_to_str) and as the add-in turns them back.
-ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
-
-Grid = list[list[Any]]
-
-
-class CellError(Exception):
-    """The result of one element is this Excel error."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-# ---- cells in, cells out ----------------------------------------------------
-
-
-def _grid(value: Any) -> Grid:
-    """A cell or range as rows of cells: a scalar is 1×1, a flat list one row."""
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return [[None]]
-        if all(isinstance(row, (list, tuple)) for row in value):
-            return [list(row) or [None] for row in value]
-        return [list(value)]
-    return [[value]]
-
-
-def _cells(value: Any) -> list[Any]:
-    """Every cell of a range, row by row."""
-    return [cell for row in _grid(value) for cell in row]
-
-
-def _error_in(values: Any) -> str | None:
-    for value in values:
-        if isinstance(value, str) and value in ERRORS:
-            return value
-    return None
-
-
-def _safe(fn: Callable[..., Any], *values: Any) -> Any:
-    """fn(*values), or the Excel error that stands for what went wrong."""
-    error = _error_in(values)
-    if error:
-        return error
-    try:
-        return fn(*values)
-    except CellError as err:
-        return err.code
-    except BadValue:
-        return VALUE
-    except (InvalidOperation, ArithmeticError):
-        return NUM
-
-
-def _elementwise(fn: Callable[..., Any], *args: Any) -> Any:
-    """fn over the cells of its arguments, Excel's way: a single row or column
-    stretches over the other's size; a cell beyond a smaller range is #N/A."""
-    grids = [_grid(a) for a in args]
-    rows = max(len(g) for g in grids)
-    cols = max(max(len(r) for r in g) for g in grids)
-    out: Grid = []
-    for r in range(rows):
-        line = []
-        for c in range(cols):
-            values = []
-            for g in grids:
-                row = g[0] if len(g) == 1 else (g[r] if r < len(g) else None)
-                if row is None:
-                    values.append(NA)
-                elif len(row) == 1:
-                    values.append(row[0])
-                else:
-                    values.append(row[c] if c < len(row) else NA)
-            line.append(_safe(fn, *values))
-        out.append(line)
-    return out[0][0] if rows == cols == 1 else out
-
-
-def _amount(value: Any, blank: Decimal | None = ZERO) -> Decimal | None:
-    """An amount cell (12345.5, '12.5万', '¥12,345' …); `blank` for an empty cell."""
-    return blank if is_blank(value) else parse_amount(value)
-
-
-def _money(amount: Decimal | None) -> float | None:
-    """An amount as written to a cell: rounded half-up to the fen."""
-    return None if amount is None else float(fen(amount))
-
-
-def _share(value: Decimal | None) -> float | None:
-    """A ratio as written to a cell: unrounded; empty when there is none."""
-    return None if value is None else float(value)
-
-
-def _day(value: Any) -> date:
-    if is_blank(value):
-        raise CellError(VALUE)
-    return parse_date(value)
-
-
-def _grade(value: Any) -> str:
-    return "B" if is_blank(value) else parse_choice(value, contract.GRADES)
-
-
-_LANGS = {"zh": "zh", "中文": "zh", "cn": "zh", "zh-cn": "zh", "en": "en", "english": "en"}
-
-
-def _lang(value: Any) -> str | None:
-    """None for the language-neutral keys of SPEC; 'zh' or 'en' for labels."""
-    if is_blank(value):
-        return None
-    lang = _LANGS.get(unicodedata.normalize("NFKC", str(value)).strip().casefold())
-    if lang is None:
-        raise CellError(VALUE)
-    return lang
-
-
-def _label(choices: tuple[contract.Choice, ...], key: str, lang: str | None) -> str:
-    return key if lang is None else contract.choice_label(choices, key, lang)
-
-
-def _installments(due_dates: Any, amounts: Any) -> list[tuple[date, Decimal]]:
-    """Pairs of a due date and an amount; a pair with both cells empty is skipped."""
-    dues, sums = _cells(due_dates), _cells(amounts)
-    if len(dues) != len(sums):
-        raise CellError(VALUE)
-    pairs = []
-    for due, amount in zip(dues, sums, strict=True):
-        if is_blank(due) and is_blank(amount):
-            continue
-        if is_blank(due) or is_blank(amount):
-            raise CellError(VALUE)
-        pairs.append((parse_date(due), parse_amount(amount)))
-    return pairs
-
-
-def _total(received: Any) -> Decimal:
-    """One amount, or the sum of a range of receipts; empty cells count 0."""
-    return sum((_amount(v) or ZERO for v in _cells(received)), ZERO)
-
-
-def _aggregate(fn: Callable[[], Any]) -> Any:
-    """A function of whole ranges: its single result, or the error that stops it."""
-    try:
-        return fn()
-    except CellError as err:
-        return err.code
-    except BadValue:
-        return VALUE
-    except (InvalidOperation, ArithmeticError):
-        return NUM
 
 
 # ---- gap and coverage ---------------------------------------------------------
@@ -210,10 +47,10 @@ def GAP(target, committed):
     """
 
     def one(t: Any, c: Any) -> float | None:
-        t_ = _amount(t, None)
-        return None if t_ is None else _money(st.gap(t_, _amount(c) or ZERO))
+        t_ = xl.amount(t, None)
+        return None if t_ is None else xl.money(st.gap(t_, xl.amount(c) or ZERO))
 
-    return _elementwise(one, target, committed)
+    return xl.elementwise(one, target, committed)
 
 
 @xw.func(category=CATEGORY)
@@ -227,12 +64,12 @@ def REMAINING_GAP(target, committed, contribution):
     """
 
     def one(t: Any, c: Any, m: Any) -> float | None:
-        t_ = _amount(t, None)
+        t_ = xl.amount(t, None)
         if t_ is None:
             return None
-        return _money(st.remaining_gap(st.gap(t_, _amount(c) or ZERO), _amount(m) or ZERO))
+        return xl.money(st.remaining_gap(st.gap(t_, xl.amount(c) or ZERO), xl.amount(m) or ZERO))
 
-    return _elementwise(one, target, committed, contribution)
+    return xl.elementwise(one, target, committed, contribution)
 
 
 @xw.func(category=CATEGORY)
@@ -245,10 +82,10 @@ def COVERAGE(gap, contribution):
     """
 
     def one(g: Any, m: Any) -> float | None:
-        g_ = _amount(g, None)
-        return None if g_ is None else _share(st.coverage(g_, _amount(m) or ZERO))
+        g_ = xl.amount(g, None)
+        return None if g_ is None else xl.share(st.coverage(g_, xl.amount(m) or ZERO))
 
-    return _elementwise(one, gap, contribution)
+    return xl.elementwise(one, gap, contribution)
 
 
 @xw.func(category=CATEGORY)
@@ -261,9 +98,9 @@ def FULFILMENT(received, due):
     """
 
     def one(r: Any, d: Any) -> float | None:
-        return _share(st.ratio(_amount(r) or ZERO, _amount(d) or ZERO))
+        return xl.share(st.ratio(xl.amount(r) or ZERO, xl.amount(d) or ZERO))
 
-    return _elementwise(one, received, due)
+    return xl.elementwise(one, received, due)
 
 
 @xw.func(category=CATEGORY)
@@ -276,9 +113,9 @@ def COMPLETION(received, target):
     """
 
     def one(r: Any, t: Any) -> float | None:
-        return _share(st.ratio(_amount(r) or ZERO, _amount(t) or ZERO))
+        return xl.share(st.ratio(xl.amount(r) or ZERO, xl.amount(t) or ZERO))
 
-    return _elementwise(one, received, target)
+    return xl.elementwise(one, received, target)
 
 
 # ---- negotiation ----------------------------------------------------------------
@@ -305,16 +142,16 @@ def ASK(want, settle_ratio=None, round_to=None):
     """
 
     def one(w: Any, s: Any, u: Any) -> float | None:
-        w_ = _amount(w, None)
+        w_ = xl.amount(w, None)
         if w_ is None:
             return None
         r = neg.DEFAULT_SETTLE if is_blank(s) else parse_ratio(s)
         unit = None if is_blank(u) else parse_amount(u)
         if r <= 0 or unit == 0:
-            raise CellError(NUM)
-        return _money(neg.suggested_ask(w_, r, unit))
+            raise xl.CellError(xl.NUM)
+        return xl.money(neg.suggested_ask(w_, r, unit))
 
-    return _elementwise(one, want, settle_ratio, round_to)
+    return xl.elementwise(one, want, settle_ratio, round_to)
 
 
 @xw.func(category=CATEGORY)
@@ -327,20 +164,20 @@ def SETTLE_RATIO(asks, settled):
     """
 
     def run() -> float | None:
-        asked, got = _cells(asks), _cells(settled)
+        asked, got = xl.flat(asks), xl.flat(settled)
         if len(asked) != len(got):
-            raise CellError(VALUE)
-        error = _error_in(asked + got)
+            raise xl.CellError(xl.VALUE)
+        error = xl.error_in(asked + got)
         if error:
-            raise CellError(error)
+            raise xl.CellError(error)
         pairs = [
-            (_amount(a) or ZERO, _amount(s) or ZERO)
+            (xl.amount(a) or ZERO, xl.amount(s) or ZERO)
             for a, s in zip(asked, got, strict=True)
             if not is_blank(a)
         ]
-        return _share(neg.settle_ratio((a for a, _ in pairs), (s for _, s in pairs)))
+        return xl.share(neg.settle_ratio((a for a, _ in pairs), (s for _, s in pairs)))
 
-    return _aggregate(run)
+    return xl.aggregate(run)
 
 
 # ---- promises and follow-ups -------------------------------------------------------
@@ -362,40 +199,25 @@ def PROMISE_STATUS(due_dates, amounts, received, as_of, grade=None, lang=None):
     """
 
     def run() -> str:
-        error = _error_in(_cells(due_dates) + _cells(amounts) + _cells(received))
-        if error:
-            raise CellError(error)
         status = customer_promise_status(
-            _installments(due_dates, amounts),
-            _total(received),
-            _day(_one(as_of)),
-            _grade(_one(grade)),
+            xl.installments(due_dates, amounts),
+            xl.total(received),
+            xl.day(xl.one(as_of)),
+            xl.grade(xl.one(grade)),
         )
-        return _label(contract.PROMISE_STATUSES, status, _lang(_one(lang)))
+        return xl.label(contract.PROMISE_STATUSES, status, xl.lang(xl.one(lang)))
 
-    return _aggregate(run)
-
-
-def _one(value: Any) -> Any:
-    """A single-cell argument: its value; an error when a range of several cells came."""
-    cells = _cells(value)
-    if len(cells) != 1:
-        raise CellError(VALUE)
-    if isinstance(cells[0], str) and cells[0] in ERRORS:
-        raise CellError(cells[0])
-    return cells[0]
+    return xl.aggregate(run)
 
 
 def _actions(due_dates: Any, amounts: Any, received: Any, grade: Any, as_of: Any, key: Any):
-    error = _error_in(_cells(due_dates) + _cells(amounts) + _cells(received))
-    if error:
-        raise CellError(error)
-    key_ = _one(key)
+    """One customer's follow-up actions this month, from the cells of NEXT_FOLLOWUP's arguments."""
+    key_ = xl.one(key)
     return customer_schedule(
-        _installments(due_dates, amounts),
-        _total(received),
-        _day(_one(as_of)),
-        _grade(_one(grade)),
+        xl.installments(due_dates, amounts),
+        xl.total(received),
+        xl.day(xl.one(as_of)),
+        xl.grade(xl.one(grade)),
         False if is_blank(key_) else parse_yesno(key_),
     )
 
@@ -417,7 +239,7 @@ def NEXT_FOLLOWUP(due_dates, amounts, received, grade, as_of, key_account=None):
         actions = _actions(due_dates, amounts, received, grade, as_of, key_account)
         return actions[0].date if actions else None
 
-    return _aggregate(run)
+    return xl.aggregate(run)
 
 
 @xw.func(category=CATEGORY)
@@ -434,21 +256,21 @@ def FOLLOWUP_DATES(due_dates, amounts, received, grade, as_of, key_account=None,
     Spills one row per day: date, action, installment due, amount at stake.
     """
 
-    def run() -> Grid | None:
+    def run() -> xl.Grid | None:
         actions = _actions(due_dates, amounts, received, grade, as_of, key_account)
-        lang_ = _lang(_one(lang))
-        rows: Grid = [
+        lang_ = xl.lang(xl.one(lang))
+        rows: xl.Grid = [
             [
                 a.date,
-                _label(contract.ACTIONS, a.action, lang_),
+                xl.label(contract.ACTIONS, a.action, lang_),
                 a.installment_due,
-                _money(a.amount_at_stake),
+                xl.money(a.amount_at_stake),
             ]
             for a in actions
         ]
         return rows or None
 
-    return _aggregate(run)
+    return xl.aggregate(run)
 
 
 # ---- values ----------------------------------------------------------------------------
@@ -465,9 +287,9 @@ def AMOUNT(text):
     """
 
     def one(t: Any) -> float | None:
-        return _money(_amount(t, None))
+        return xl.money(xl.amount(t, None))
 
-    return _elementwise(one, text)
+    return xl.elementwise(one, text)
 
 
 FUNCTIONS = (
