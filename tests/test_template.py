@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,6 +19,7 @@ from huikuan.workbook.template import (
     GUIDE,
     LANGS,
     TEMPLATE_TABLES,
+    XLWINGS_CONF,
     build_template,
     plan_formulas,
     template_name,
@@ -115,7 +117,7 @@ def template(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Workb
 
 def test_guide_comes_first_then_one_sheet_per_input_table(template) -> None:
     lang, wb = template
-    assert wb.sheetnames == [GUIDE[lang]["sheet"], *(t.name for t in TEMPLATE_TABLES)]
+    assert wb.sheetnames == [GUIDE[lang]["sheet"], *(t.name for t in TEMPLATE_TABLES), XLWINGS_CONF]
     guide = "\n".join(str(c.value) for c in wb.worksheets[0]["A"] if c.value)
     assert "huikuan refresh" in guide
     assert all(t.name in guide for t in TEMPLATE_TABLES)
@@ -305,3 +307,14 @@ def test_empty_tables_keep_one_blank_data_row(tmp_path: Path) -> None:
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError):
         build_template("fr")
+
+
+def test_the_xlwings_settings_sheet_names_the_cell_function_module(template) -> None:
+    _, wb = template
+    ws = wb[XLWINGS_CONF]
+    assert ws.sheet_state == "hidden"
+    # xlwings reads keys down column A from A1, values beside them
+    assert [(r[0].value, r[1].value) for r in ws.iter_rows(max_col=2)] == [
+        ("UDF Modules", "huikuan.udfs")
+    ]
+    assert importlib.import_module(ws["B1"].value).FUNCTIONS  # the module xlwings will import

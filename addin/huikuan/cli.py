@@ -20,6 +20,7 @@ from .model import Problem
 from .values import BadValue, format_amount, format_date, format_month, parse_date
 from .workbook import advice
 from .workbook.package import Unusable
+from .xlam import commands as addin_commands
 
 _EXAMPLES = """\
 examples:
@@ -140,6 +141,8 @@ def parser() -> argparse.ArgumentParser:
         help="diagnose the month of this day, as of it (default today)",
     )
     g.add_argument("--rep", default=None, metavar="NAME", help="only this rep")
+
+    addin_commands.add_parser(sub)
     return p
 
 
@@ -219,6 +222,8 @@ def _summary(result: jobs.Result) -> None:
 def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     today = date.today()
+    if args.command == "addin":
+        return addin_commands.run(args)
     if args.command == "template":
         out = jobs.template(args.output, args.lang, args.force)
         print(f"已写入 {out}" if args.lang == "zh" else f"written: {out}")

@@ -6,17 +6,20 @@ for a file or request that cannot be used. Printing is the caller's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from .engine.analysis import analyse_all
+from .engine.analysis import Analysis, analyse_all
 from .engine.diagnosis import Finding
 from .engine.schedule import Action
 from .engine.status import StatusRow
 from .model import Book, Problem
+from .workbook.book import FileBook, Workbook
 from .workbook.files import FileTables
 from .workbook.outputs import (
+    OutputTable,
     diagnosis_table,
     excuses_table,
     problems_table,
@@ -24,8 +27,8 @@ from .workbook.outputs import (
     status_table,
 )
 from .workbook.package import Risk, Unusable
-from .workbook.reader import read_book
-from .workbook.writer import save_atomic, write_outputs
+from .workbook.reader import TableSource, read_book
+from .workbook.writer import save_atomic
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,12 @@ def load(path: Path) -> tuple[Book, list[Problem]]:
 
 
 def check(path: Path) -> Result:
-    book, problems = load(path)
+    return check_book(FileTables(path))
+
+
+def check_book(source: TableSource) -> Result:
+    """Read and validate every input table of a workbook (file or open book); write nothing."""
+    book, problems = read_book(source)
     return Result(book, problems)
 
 
@@ -64,18 +72,33 @@ def refresh(path: Path, as_of: date, out: Path | None = None, force: bool = Fals
         refuse_overwrite(out, force)
     if dest.exists() and dest.is_dir():
         raise Unusable(f"{dest}: is a folder", f"{dest}：是文件夹")
-    book, problems = load(path)
+    target = FileBook(path, dest)
+    result = refresh_book(target, as_of)
+    return replace(result, lost=target.save(), written=dest)
+
+
+def refresh_book(target: Workbook, as_of: date, outputs: Collection[str] | None = None) -> Result:
+    """Compute every output table and write those named in `outputs` (default: all).
+
+    The one refresh behind the command (a FileBook) and the ribbon (the open book).
+    """
+    book, problems = read_book(target)
     found = analyse_all(book, as_of)
-    lang = book.lang
-    tables = [
+    for table in output_tables(found, problems, book.lang):
+        if outputs is None or table.table.name in outputs:
+            target.write(table)
+    return Result(book, problems, found.rows, found.actions, as_of=as_of, findings=found.findings)
+
+
+def output_tables(found: Analysis, problems: list[Problem], lang: str) -> list[OutputTable]:
+    """Every output table of SPEC, in the workbook's language."""
+    return [
         status_table(found.rows, lang),
         schedule_table(found.actions, lang),
         diagnosis_table(found.findings, lang),
         excuses_table(found.excuses, lang),
         problems_table(problems, lang),
     ]
-    lost = write_outputs(path, dest, tables)
-    return Result(book, problems, found.rows, found.actions, lost, dest, as_of, found.findings)
 
 
 def diagnose(path: Path, as_of: date) -> Result:

@@ -76,6 +76,8 @@ BOOK_FIELDS = {
     ct.REPS.name: "reps",
 }
 TEMPLATE_TABLES = (*ct.INPUT_TABLES, *ct.SETTING_TABLES)
+XLWINGS_CONF = "xlwings.conf"  # the sheet xlwings reads its settings from
+XLWINGS_SETTINGS = {"UDF Modules": "huikuan.udfs"}
 
 GUIDE: dict[str, dict] = {
     "zh": {
@@ -349,7 +351,19 @@ def build_template(lang: str = "zh", book: Book | None = None) -> Workbook:
     _guide(guide, lang)
     for table in TEMPLATE_TABLES:
         _table_sheet(wb.create_sheet(table.name), table, lang, _records(book, table))
+    _xlwings_conf(wb.create_sheet(XLWINGS_CONF))
     return wb
+
+
+def _xlwings_conf(ws: Worksheet) -> None:
+    """xlwings' settings sheet (key in A, value in B): the plain xlwings add-in's
+    "Import Functions" finds the cell functions in the module it names. Hidden."""
+    for row, (key, value) in enumerate(XLWINGS_SETTINGS.items(), start=1):
+        ws.cell(row=row, column=1, value=key)
+        ws.cell(row=row, column=2, value=value)
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 16
+    ws.sheet_state = "hidden"
 
 
 def template_name(lang: str) -> str:
