@@ -18,8 +18,9 @@ per rep). The rules:
   base lacks is taken and reported.
 - **Measures, Commitments, Receipts, FollowUps** belong to the reps: a row
   in both base and return counts once (rows are matched as a multiset, so
-  identical rows are deduplicated between the two but two identical rows
-  typed in one return both stay, reported as `duplicate`); a base row the
+  identical rows are deduplicated between the two, but identical rows a rep
+  typed beyond the base's both stay, reported as `duplicate`; without a base
+  nothing tells a copy from a repeat: they stay unreported); a base row the
   rep edited (same loose key, see `LOOSE`) is replaced by the rep's version
   and reported (`changed`); a base row missing in the return is kept and
   reported (`kept`); a new row is added.
@@ -210,16 +211,32 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
             )
             owner_rep = owner_rep or (owner.rep if owner else None)
             events.append(
-                Event("other_rep", ret.source, ret.rep, "Customers", cust.customer_id,
-                      new=cust, owner=owner_rep, taken=False)
-            )  # fmt: skip
+                Event(
+                    "other_rep",
+                    ret.source,
+                    ret.rep,
+                    "Customers",
+                    cust.customer_id,
+                    new=cust,
+                    owner=owner_rep,
+                    taken=False,
+                )
+            )
             for fld in ("plan", *REP_TABLES):
                 for row in getattr(ret.book, fld):
                     if row.customer_id == cust.customer_id:
                         events.append(
-                            Event("not_taken", ret.source, ret.rep, TABLE_NAMES[fld],
-                                  cust.customer_id, new=row, owner=owner_rep, taken=False)
-                        )  # fmt: skip
+                            Event(
+                                "not_taken",
+                                ret.source,
+                                ret.rep,
+                                TABLE_NAMES[fld],
+                                cust.customer_id,
+                                new=row,
+                                owner=owner_rep,
+                                taken=False,
+                            )
+                        )
                         count(ret, TABLE_NAMES[fld], "not_taken")
 
     # each return's rows of the customers it owns
@@ -260,9 +277,18 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
             if taken:
                 update[name] = theirs
             events.append(
-                Event("customer", ret.source, ret.rep, "Customers", cust.customer_id,
-                      old=cust, new=mine, field=name, taken=taken)
-            )  # fmt: skip
+                Event(
+                    "customer",
+                    ret.source,
+                    ret.rep,
+                    "Customers",
+                    cust.customer_id,
+                    old=cust,
+                    new=mine,
+                    field=name,
+                    taken=taken,
+                )
+            )
         customers.append(cust.model_copy(update=update) if update else cust)
         count(ret, "Customers", "same")
     for rep, n in sorted(no_return.items()):
@@ -299,9 +325,18 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
                 continue
             if new.target != p.target:
                 events.append(
-                    Event("target", ret.source, ret.rep, "Plan", cid, old=p, new=new,
-                          field="target", taken=False)
-                )  # fmt: skip
+                    Event(
+                        "target",
+                        ret.source,
+                        ret.rep,
+                        "Plan",
+                        cid,
+                        old=p,
+                        new=new,
+                        field="target",
+                        taken=False,
+                    )
+                )
             merged_row = new.model_copy(update={"target": p.target})
             plan_out[id(p)] = merged_row
             count(ret, "Plan", "same" if merged_row == p else "changed")
@@ -329,7 +364,7 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
                 events.append(Event("changed", ret.source, ret.rep, name, cid, old=old, new=new))
             for old in merged.kept:
                 events.append(Event("kept", ret.source, ret.rep, name, cid, old=old))
-            for row in merged.duplicates:
+            for row in merged.duplicates if base is not None else ():
                 events.append(Event("duplicate", ret.source, ret.rep, name, cid, new=row))
             added.extend(merged.added)
             count(ret, name, "added", len(merged.added))
@@ -359,8 +394,17 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
                 known[row.rep] = row
             elif known[row.rep] != row:
                 events.append(
-                    Event("changed", ret.source, ret.rep, "Reps", None, old=known[row.rep], new=row, taken=False)
-                )  # fmt: skip
+                    Event(
+                        "changed",
+                        ret.source,
+                        ret.rep,
+                        "Reps",
+                        None,
+                        old=known[row.rep],
+                        new=row,
+                        taken=False,
+                    )
+                )
         if base is None and ret.rep not in known:
             reps.append(Rep(rep=ret.rep))
             known[ret.rep] = reps[-1]
