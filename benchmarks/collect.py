@@ -5,7 +5,7 @@ two receipts and two follow-ups each) is made in memory; the base team
 workbook and the 300 returned rep workbooks (each rep having added a
 follow-up and a receipt per customer) are written once and kept in
 benchmarks/out/collect-REPSxCUSTOMERS/ (delete it to make them anew; that
-takes a few minutes). Then `python -m huikuan collect` runs in a child
+takes a minute or two). Then `python -m huikuan collect` runs in a child
 process, whose wall time and peak RSS (os.wait4) are printed.
 
     python benchmarks/collect.py                  # 300 reps × 50 customers
@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from huikuan.model import Book, Customer, FollowUp, Installment, Measure, PlanRow, Receipt, Rep
-from huikuan.team.books import refreshed_workbook, rep_book, safe_stem
+from huikuan.team.books import rep_book, safe_stem, save_refreshed
 
 HERE = Path(__file__).resolve().parent
 MONTH = date(2026, 11, 1)
@@ -103,20 +103,22 @@ def prepare(reps: int, per_rep: int) -> tuple[Path, Path]:
     returns.mkdir(parents=True, exist_ok=True)
     book = team(reps, per_rep)
     start = time.perf_counter()
-    wb, _, _ = refreshed_workbook(book, date(2026, 11, 23))
-    wb.save(base)
+    save_refreshed(book, date(2026, 11, 23), base)
     taken: set[str] = set()
     for n, rep in enumerate(r.rep for r in book.reps):
-        wb, _, _ = refreshed_workbook(filled(rep_book(book, rep)), date(2026, 11, 23))
-        wb.save(returns / f"{safe_stem(rep, taken)}.xlsx")
+        path = returns / f"{safe_stem(rep, taken)}.xlsx"
+        save_refreshed(filled(rep_book(book, rep)), date(2026, 11, 23), path)
         if n % 50 == 49:
             print(f"  {n + 1} rep files written", file=sys.stderr)
     done.write_text(json.dumps({"seconds": time.perf_counter() - start}))
     return returns, base
 
 
-def measure(command: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MB and exit code of a child process."""
+def measure(command: list[str]) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds, peak RSS in MB and exit code of a child process.
+
+    The CPU time (user + system) says what the work costs even when other programs
+    share the cores and stretch the wall time."""
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
@@ -125,7 +127,7 @@ def measure(command: list[str]) -> tuple[float, float, int]:
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         print(stderr, file=sys.stderr)
-    return seconds, usage.ru_maxrss / 1024, code
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code
 
 
 def main() -> int:
@@ -139,10 +141,17 @@ def main() -> int:
         out = Path(tmp) / "team.xlsx"
         command = [sys.executable, "-m", "huikuan", "collect", str(returns), "-o", str(out)]
         command += ["--base", str(base), "--as-of", AS_OF]
-        seconds, peak, code = measure(command)
+        seconds, cpu, peak, code = measure(command)
         size = out.stat().st_size / 1e6 if out.exists() else 0
-    print(f"collect: {seconds:.1f} s, peak {peak:.0f} MB, exit {code}, team workbook {size:.1f} MB")
-    print(f"({args.reps} files, {args.reps * args.customers} customers, {os.cpu_count()} cores)")
+    print(
+        f"collect: {seconds:.1f} s wall, {cpu:.1f} s CPU, peak {peak:.0f} MB, exit {code}, "
+        f"team workbook {size:.1f} MB"
+    )
+    load = os.getloadavg()[0]
+    print(
+        f"({args.reps} files, {args.reps * args.customers} customers, "
+        f"{os.cpu_count()} cores, load average {load:.1f})"
+    )
     return 0 if code in (0, 1) else 1
 
 

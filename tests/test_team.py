@@ -555,3 +555,43 @@ def test_team_commands_have_help() -> None:
         run = huikuan(command, "--help")
         assert run.returncode == 0 and "usage: huikuan " + command in run.stdout
     assert "huikuan split" in huikuan("--help").stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_fast_writer_writes_what_openpyxl_writes(tmp_path: Path, lang: str) -> None:
+    """save_refreshed (rows as XML) and refreshed_workbook + openpyxl give the same tables."""
+    from huikuan.demo import demo_book
+    from huikuan.model import Problem
+    from huikuan.team.books import refreshed_workbook, save_refreshed
+
+    book = demo_book().model_copy(update={"lang": lang})
+    odd = book.followups[0].model_copy(update={"note": " =SUM(A1) <b>&\n"})
+    book = book.model_copy(update={"followups": (odd, *book.followups[1:])})
+    problems = [Problem(sheet="Plan", cell="C9", value="待定", message="bad")]
+    save_refreshed(book, AS_OF, tmp_path / "fast.xlsx", problems)
+    wb, _, _ = refreshed_workbook(book, AS_OF, problems)
+    wb.save(tmp_path / "slow.xlsx")
+    fast, slow = (openpyxl.load_workbook(tmp_path / n) for n in ("fast.xlsx", "slow.xlsx"))
+    assert fast.sheetnames == slow.sheetnames
+    for ws in slow.worksheets:
+        other = fast[ws.title]
+        assert {t.name: t.ref for t in other.tables.values()} == {
+            t.name: t.ref for t in ws.tables.values()
+        }
+        for a, b in zip(ws.iter_rows(), other.iter_rows(), strict=True):
+            for x, y in zip(a, b, strict=True):
+                want = x.value
+                if ws.title == "FollowUps" and x.coordinate == "H2":
+                    want = " =SUM(A1) <b>&\n"  # openpyxl would have made it a formula
+                if isinstance(want, float):  # openpyxl keeps 16 digits, the fast writer 17
+                    want = pytest.approx(want, rel=1e-15)
+                assert (x.coordinate, y.value) == (x.coordinate, want)
+                if x.value is not None:
+                    assert y.number_format == x.number_format, x.coordinate
+        dv = sorted(str(d.sqref) for d in ws.data_validations.dataValidation)
+        assert sorted(str(d.sqref) for d in other.data_validations.dataValidation) == dv
+    read = jobs.load(tmp_path / "fast.xlsx")[0]
+    assert read.followups[0].note == "=SUM(A1) <b>&"  # the reader trims spaces
+    slow_book = jobs.load(tmp_path / "slow.xlsx")[0]
+    assert read.model_copy(update={"followups": slow_book.followups}) == slow_book
+    assert read.followups[1:] == slow_book.followups[1:]

@@ -126,6 +126,11 @@ def merge_rows(
     base: Sequence[Record], ret: Sequence[Record], loose: Callable[[Any], Hashable | None]
 ) -> _Rows:
     """Base rows against a rep's rows of one customer (see the module's rules)."""
+    n = len(base)
+    new = ret[n:]
+    if tuple(ret[:n]) == tuple(base) and len(set(new)) == len(new) and not set(new) & set(base):
+        # the usual return: the base's rows as sent, the rep's new ones below
+        return _Rows(list(base), list(new), [], [], [], n)
     left = Counter(ret)
     matched: list[bool] = []
     for row in base:

@@ -29,8 +29,7 @@ from ..workbook.files import FileTables
 from ..workbook.package import Unusable, risks
 from ..workbook.reader import read_book
 from ..workbook.template import GUIDE, plan_formulas
-from ..workbook.writer import save_atomic
-from .books import refreshed_workbook
+from .books import save_refreshed
 from .report import Line, collect_table, event_line, problem_line, taken_line
 
 WORKBOOKS = (".xlsx", ".xlsm")
@@ -113,6 +112,29 @@ def read_return(path: Path) -> tuple[Book, list[Problem], str]:
     return book, problems, rep
 
 
+Outcome = tuple[tuple[Book, list[Problem], str] | None, tuple[str, str] | None]
+
+
+def _read_one(path: Path) -> Outcome:
+    """read_return's result, or the reason (en, zh) the file cannot be used."""
+    try:
+        return read_return(path), None
+    except Unusable as exc:
+        return None, (exc.en, exc.zh)
+    except Exception as exc:  # one strange file never stops the others
+        return None, (
+            f"{path.name}: cannot be read ({type(exc).__name__}: {exc})",
+            f"{path.name}：无法读取（{type(exc).__name__}：{exc}）",
+        )
+
+
+def _read_all(paths: list[Path]) -> Iterator[Outcome]:
+    """Each file's outcome, in order."""
+    # Read one after the other: a pool of processes was slower, its pickling of the
+    # records costing more than the second core gained (benchmarks/collect.py).
+    yield from map(_read_one, paths)
+
+
 def quarantine(path: Path, folder: Path, reason: Unusable) -> Path:
     """Move `path` into folder/quarantine/ (a new name if taken) with NAME.txt saying why."""
     qdir = folder / QUARANTINE
@@ -146,10 +168,10 @@ def _candidates(folder: Path, exclude: set[Path]) -> Iterator[tuple[Path, str | 
             yield path, "other"
 
 
-def not_carried(path: Path) -> list[tuple[str, str]]:
-    """What of `path` a workbook rebuilt from its records would not have: the user's own
+def not_carried(tables: FileTables) -> list[tuple[str, str]]:
+    """What of a workbook one rebuilt from its records would not have: the user's own
     sheets, extra columns of the input tables, and content openpyxl cannot carry."""
-    tables = FileTables(path)
+    path = tables.path
     ours = {GUIDE[lang]["sheet"] for lang in GUIDE}
     known = {
         *(t.name for t in (*ct.INPUT_TABLES, *ct.SETTING_TABLES, *ct.OUTPUT_TABLES, ct.COLLECT))
@@ -210,8 +232,9 @@ def collect(
     base_problems: list[Problem] = []
     lost: list[tuple[str, str]] = []
     if base is not None:
-        base_book, base_problems = read_book(FileTables(base))
-        lost = not_carried(base)
+        base_tables = FileTables(base)
+        base_book, base_problems = read_book(base_tables)
+        lost = not_carried(base_tables)
         if lost and in_place:
             what_en = "; ".join(en for en, _ in lost)
             what_zh = "；".join(zh for _, zh in lost)
@@ -244,17 +267,12 @@ def collect(
                 else Unusable(f"{path.name}: not a workbook", f"{path.name}：不是工作簿")
             )
     by_path = {f.path: f for f in files}
-    for path in progress(readable):
+    for path, (got, failed) in zip(readable, progress(_read_all(readable)), strict=True):
         item = by_path[path]
-        try:
-            item.book, item.problems, item.rep = read_return(path)
-        except Unusable as exc:
-            item.reason = exc
-        except Exception as exc:  # one strange file never stops the others
-            item.reason = Unusable(
-                f"{path.name}: cannot be read ({type(exc).__name__}: {exc})",
-                f"{path.name}：无法读取（{type(exc).__name__}：{exc}）",
-            )
+        if failed is not None:
+            item.reason = Unusable(*failed)
+        else:
+            item.book, item.problems, item.rep = got
     for item in files:
         if item.reason is not None and item.status != "skipped":
             item.status = "quarantined"
@@ -301,10 +319,9 @@ def collect(
         problems = [
             p.model_copy(update={"sheet": f"[{base.name}]{p.sheet}"}) for p in base_problems
         ] + problems
-    wb, rows, actions = refreshed_workbook(
-        merged.book, as_of, problems, extra=[collect_table(lines, lang)]
+    rows, actions = save_refreshed(
+        merged.book, as_of, out, problems, extra=[collect_table(lines, lang)]
     )
-    save_atomic(wb, out)
     return CollectResult(files, merged, lines, rows, actions, out, lost, base_problems)
 
 

@@ -18,8 +18,7 @@ from ..model import Book, Problem
 from ..workbook.files import FileTables
 from ..workbook.package import Unusable
 from ..workbook.reader import read_book
-from ..workbook.writer import save_atomic
-from .books import refreshed_workbook, rep_book, reps_of, safe_stem
+from .books import rep_book, reps_of, safe_stem, save_refreshed
 from .mail import Figures, address, manager_address, rep_message
 
 
@@ -94,9 +93,8 @@ def split(
     sender = address(sender) if sender else None
     for rep in reps:
         sub = rep_book(book, rep)
-        wb, _, _ = refreshed_workbook(sub, as_of)
         path = out_dir / f"{stems[rep]}.xlsx"
-        save_atomic(wb, path)
+        save_refreshed(sub, as_of, path)
         rep_file = RepFile(rep, path, len(sub.customers), _rows(sub))
         if eml:
             rep_file = _email(rep_file, sub, book, month, sender)
