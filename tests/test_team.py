@@ -595,3 +595,30 @@ def test_the_fast_writer_writes_what_openpyxl_writes(tmp_path: Path, lang: str) 
     slow_book = jobs.load(tmp_path / "slow.xlsx")[0]
     assert read.model_copy(update={"followups": slow_book.followups}) == slow_book
     assert read.followups[1:] == slow_book.followups[1:]
+
+
+@pytest.mark.libreoffice
+def test_a_reps_file_computes_in_libreoffice_as_refresh_does(
+    team: Path, tmp_path: Path, soffice: str, lo_profile: Path
+) -> None:
+    """The rows written as XML keep the template's live formulas: LibreOffice recomputes
+    Plan's committed … received and they agree with the Status refresh wrote, to the fen."""
+    from libreoffice import recalculate
+
+    result = split(team, tmp_path / "out", AS_OF)
+    out = recalculate(result.files[0].path, tmp_path / "lo", lo_profile, soffice)
+    wb = openpyxl.load_workbook(out, data_only=True)
+
+    def rows(name: str) -> list[list[Any]]:
+        ws = wb[name]
+        return [[c.value for c in r] for r in ws[ws.tables[name].ref]][1:]
+
+    status_rows = {(s[0], s[1]): s for s in rows("Status")}
+    plan = rows("Plan")
+    assert len(plan) == len(status_rows) > 1
+    n = len(ct.PLAN.columns)
+    for row in plan:
+        want = status_rows[row[0], row[1]]
+        for offset, key in enumerate(("committed", "gap", "contribution", "remaining_gap")):
+            got, expected = row[n + offset], want[[c.key for c in ct.STATUS.columns].index(key)]
+            assert abs(float(got) - float(expected)) < 0.005, (row[1], key)
