@@ -84,3 +84,14 @@ def test_public_names_are_the_documented_few():
     ]
     for name in huikuan.__all__:
         assert getattr(huikuan, name) is not None
+
+
+def test_team_layer_does_not_import_the_surfaces():
+    """team/ sits under the surfaces: only its commands module is one (cli imports it)."""
+    for path in (PACKAGE / "team").glob("*.py"):
+        if path.name == "commands.py":
+            continue
+        reached = imports(path)
+        assert not reached & {"huikuan.cli", "huikuan.jobs"}, path.name
+    for path in (*(PACKAGE / "workbook").glob("*.py"), *(PACKAGE / "engine").glob("*.py")):
+        assert "huikuan.team" not in imports(path), path.name

@@ -280,7 +280,7 @@ def test_a_book_round_trips_through_the_template(tmp_path: Path) -> None:
             "取消",
         )
     ]
-    assert rows(wb["Commitments"]) == [("C001", datetime(2026, 10, 15), 50000.25, None)]
+    assert rows(wb["Commitments"]) == [("C001", datetime(2026, 10, 15), 50000.25, None, None)]
     assert rows(wb["Receipts"]) == [(datetime(2026, 10, 16), "C001", 50000.25, "PZ-01")]
     assert rows(wb["FollowUps"]) == [
         (datetime(2026, 10, 10), "C001", "拜访", "推脱", "资金紧张", "是", 3000, None)

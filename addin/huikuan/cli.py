@@ -17,6 +17,7 @@ from pathlib import Path
 from . import __version__, contract, jobs
 from .engine.status import totals_by_rep
 from .model import Problem
+from .team import commands as team
 from .values import BadValue, format_amount, format_date, format_month, parse_date
 from .workbook import advice
 from .workbook.package import Unusable
@@ -28,6 +29,9 @@ examples:
   huikuan template -o 回款.xlsx               a blank Chinese template (--lang en for English)
   huikuan check 回款.xlsx                     list every bad cell, change nothing
   huikuan refresh 回款.xlsx --as-of 2026-11-23   write Status and Problems in place
+  huikuan split 团队.xlsx --out 分发 --eml     a workbook (and an email) per rep
+  huikuan collect 回收 -o 团队.xlsx --base 团队.xlsx   merge the reps' returns
+  huikuan roll 团队.xlsx --to 2026-12          plan the next month
 
 exit codes: 0 good; 1 bad rows (listed, the rest computed); 2 unusable file or
 command line (nothing written); 3 internal error.
@@ -143,6 +147,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--rep", default=None, metavar="NAME", help="only this rep")
 
     addin_commands.add_parser(sub)
+    team.add_parsers(sub, _as_of)
     return p
 
 
@@ -221,6 +226,8 @@ def _summary(result: jobs.Result) -> None:
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command in team.COMMANDS:
+        return team.run(args)
     today = date.today()
     if args.command == "addin":
         return addin_commands.run(args)

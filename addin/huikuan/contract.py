@@ -187,6 +187,9 @@ COMMITMENTS = Table(
         C("due", "Due", "承诺回款日", K.DATE, required=True),
         C("amount", "Amount", "承诺金额", K.AMOUNT, required=True),
         C("promised_on", "Promised on", "承诺日期", K.DATE),
+        # huikuan's addition to SPEC: the due date of the unpaid installment that
+        # `huikuan roll` carried into this one (blank for an installment promised as such)
+        C("carried_from", "Carried from", "结转自", K.DATE),
     ),
 )
 
@@ -378,6 +381,41 @@ EXCUSES = Table(
 )
 
 OUTPUT_TABLES = (STATUS, SCHEDULE, DIAGNOSIS, EXCUSES, PROBLEMS)
+
+# ---- the team workflow (split / collect / roll): huikuan's additions to SPEC ------
+
+COLLECT_EVENTS = _choices(
+    ("taken", "taken", "已汇总"),
+    ("added", "row added", "新增行"),
+    ("changed", "row changed by the rep", "业务员修改"),
+    ("kept", "missing in the return", "回传中缺少"),
+    ("target", "target changed", "目标被修改"),
+    ("customer", "customer details changed", "客户资料被修改"),
+    ("not_in_base", "customer not in the base", "底表中无此客户"),
+    ("other_rep", "customer of another rep", "他人客户"),
+    ("not_taken", "row not taken", "未采用的行"),
+    ("bad_row", "bad row", "错误行"),
+    ("duplicate", "identical rows", "重复行"),
+    ("no_return", "no return", "未回传"),
+    ("superseded", "older return", "较早的回传"),
+    ("quarantined", "quarantined", "已隔离"),
+    ("skipped", "skipped", "已跳过"),
+)
+
+COLLECT = Table(
+    "Collect",
+    "汇总记录",
+    (
+        C("file", "File", "文件"),
+        C("rep", "Sales rep", "业务员"),
+        C("event", "Event", "事件", K.CHOICE, choices=COLLECT_EVENTS),
+        C("table", "Table", "表"),
+        C("customer_id", "Customer ID", "客户编号"),
+        C("detail", "Detail", "详情"),
+        C("resolution", "Resolution", "处理"),
+    ),
+    output=True,
+)
 
 # Words of the team row in per-rep outputs.
 ALL_REPS = {"en": "ALL", "zh": "全部"}

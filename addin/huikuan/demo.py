@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .contract import CHANNELS, EXCUSE_KINDS, MEASURE_KINDS, MEASURE_STATUSES, RESULTS
-from .model import Book, Customer, FollowUp, Installment, Measure, PlanRow, Receipt
+from .model import Book, Customer, FollowUp, Installment, Measure, PlanRow, Receipt, Rep
 
 PLANNED, DONE, DROPPED = (c.key for c in MEASURE_STATUSES)
 CALL, VISIT, MESSAGE = (c.key for c in CHANNELS)
@@ -81,6 +81,18 @@ GIVEN = ("建国", "秀英", "志强", "海燕", "文斌", "丽华",
          "国庆", "春梅", "永刚", "晓东", "玉兰", "德明")
 PHONES = ("138", "139", "135", "136", "186", "158", "177", "189")
 # fmt: on
+
+
+# Where each rep's workbook is mailed (huikuan split --eml): 刘洋 has no address on file;
+# the manager, 赵敏, has a row of her own (no customers) that gives her address for Cc.
+MANAGER = "赵敏"
+TEAM_REPS = (
+    Rep(rep="李娜", email="lina@example.cn", manager=MANAGER),
+    Rep(rep="王强", email="wangqiang@example.cn", manager=MANAGER),
+    Rep(rep="张伟", email="zhangwei@example.cn", manager=MANAGER),
+    Rep(rep="刘洋", manager=MANAGER),
+    Rep(rep=MANAGER, email="zhaomin@example.cn"),
+)
 
 
 def _money(x: float, step: int = 1000) -> Decimal:
@@ -288,6 +300,7 @@ def demo_book(month: date = date(2026, 11, 1), as_of: date | None = None) -> Boo
         commitments=tuple(team.commitments),
         receipts=tuple(r for r in team.receipts if r.date <= as_of),
         followups=tuple(sorted((f for f in team.followups if f.date <= as_of), key=_by_date)),
+        reps=TEAM_REPS,
     )
 
 

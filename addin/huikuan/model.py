@@ -59,6 +59,7 @@ class Installment(Record):
     due: date
     amount: Decimal
     promised_on: date | None = None
+    carried_from: date | None = None  # roll: the due date of the unpaid installment carried
 
 
 class Receipt(Record):

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from .contract import Choice
 
@@ -220,12 +221,21 @@ def parse_yesno(value: object) -> bool:
     raise BadValue(f"not yes/no: {value!r}", f"不是 是/否：{value}")
 
 
+@lru_cache(maxsize=64)
+def _choice_keys(choices: tuple[Choice, ...]) -> dict[str, str]:
+    """Every spelling of a choice (key, English, Chinese; normalized) → its key, first wins."""
+    keys: dict[str, str] = {}
+    for ch in choices:
+        for word in (ch.key, ch.en, ch.zh):
+            keys.setdefault(normalize(word), ch.key)
+    return keys
+
+
 def parse_choice(value: object, choices: tuple[Choice, ...]) -> str:
     """A choice given by its key, English or Chinese label; returns the key."""
-    text = normalize(value)
-    for ch in choices:
-        if text in (normalize(ch.key), normalize(ch.en), normalize(ch.zh)):
-            return ch.key
+    found = _choice_keys(choices).get(normalize(value))
+    if found is not None:
+        return found
     en = ", ".join(ch.key for ch in choices)
     zh = "、".join(ch.zh for ch in choices)
     return _raise_choice(value, en, zh)

@@ -34,6 +34,10 @@ class FileTables:
     def table_names(self) -> list[str]:
         return list(self._names.values())
 
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheet_names)
+
     def table(self, name: str) -> RawTable | None:
         key = name.casefold()
         if key not in self._cache:

@@ -1,0 +1,389 @@
+"""`huikuan collect`: read the reps' returned workbooks, merge them, write the team workbook.
+
+Every .xlsx/.xlsm in the folder is a candidate, whatever a mail client named
+it (`李娜(1).xlsx`, `Re_ 李娜.xlsx`): the rep is read from inside the file (its
+Reps row, else its customers' rep). Each file passes the package guard and
+the normal reader; one that cannot be used is moved to `DIR/quarantine/`
+with a `.txt` giving the reason, and the others go on. Two returns from one
+rep: the newer (file time) is taken, the other reported. The merge rules are
+engine/merge.py's. The team workbook is built fresh from the merged records
+(the template, refreshed), with a Collect sheet holding the report.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from .. import contract as ct
+from ..engine.merge import Merged, Return, merge
+from ..engine.schedule import Action
+from ..engine.status import StatusRow
+from ..model import Book, Problem
+from ..values import normalize
+from ..workbook.files import FileTables
+from ..workbook.package import Unusable, risks
+from ..workbook.reader import read_book
+from ..workbook.template import GUIDE, plan_formulas
+from .books import save_refreshed
+from .report import Line, collect_table, event_line, problem_line, taken_line
+
+WORKBOOKS = (".xlsx", ".xlsm")
+OTHER_SPREADSHEETS = {
+    ".xls": "an old .xls workbook",
+    ".xlsb": "a binary .xlsb workbook",
+    ".ods": "an OpenDocument .ods spreadsheet",
+    ".et": "a WPS .et spreadsheet",
+    ".numbers": "a Numbers spreadsheet",
+    ".csv": "a CSV file",
+}
+QUARANTINE = "quarantine"
+
+Progress = Callable[[Iterable[Path]], Iterable[Path]]
+
+
+@dataclass
+class Returned:
+    """One file found in the folder and what became of it."""
+
+    path: Path
+    mtime: float
+    status: str = "taken"  # taken / superseded / quarantined / skipped
+    rep: str | None = None
+    book: Book | None = None
+    problems: list[Problem] = field(default_factory=list)
+    reason: Unusable | None = None
+    moved_to: Path | None = None
+
+
+@dataclass
+class CollectResult:
+    files: list[Returned]
+    merged: Merged
+    lines: list[Line]
+    rows: tuple[StatusRow, ...] = ()
+    actions: tuple[Action, ...] = ()
+    written: Path | None = None
+    not_carried: list[tuple[str, str]] = field(default_factory=list)
+    base_problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(ln.attention for ln in self.lines) else 0
+
+    @property
+    def lang(self) -> str:
+        return self.merged.book.lang
+
+
+def _unusable(en: str, zh: str) -> Unusable:
+    return Unusable(en, zh)
+
+
+def read_return(path: Path) -> tuple[Book, list[Problem], str]:
+    """A returned file's records, bad rows and rep; Unusable when it cannot be taken at all."""
+    book, problems = read_book(FileTables(path))  # FileTables guards the package first
+    name = path.name
+    if len(book.reps) > 1:
+        names = "、".join(r.rep for r in book.reps)
+        raise _unusable(
+            f"{name}: holds the Reps rows of several reps ({names}): a team workbook, not a rep's return",
+            f"{name}：含多个业务员（{names}），是汇总表而不是业务员的回传文件",
+        )
+    reps = list(dict.fromkeys(c.rep for c in book.customers))
+    if book.reps:
+        rep = book.reps[0].rep
+    elif len(reps) == 1:
+        rep = reps[0]
+    elif not reps:
+        raise _unusable(f"{name}: no customers in it", f"{name}：文件中没有客户")
+    else:
+        names = "、".join(reps)
+        raise _unusable(
+            f"{name}: customers of several reps ({names}) and no Reps row: whose return is it?",
+            f"{name}：含多个业务员的客户（{names}）且没有业务员表，无法判断是谁的回传",
+        )
+    if not book.customers:
+        raise _unusable(f"{name}: no customers in it", f"{name}：文件中没有客户")
+    return book, problems, rep
+
+
+Outcome = tuple[tuple[Book, list[Problem], str] | None, tuple[str, str] | None]
+
+
+def _read_one(path: Path) -> Outcome:
+    """read_return's result, or the reason (en, zh) the file cannot be used."""
+    try:
+        return read_return(path), None
+    except Unusable as exc:
+        return None, (exc.en, exc.zh)
+    except Exception as exc:  # one strange file never stops the others
+        return None, (
+            f"{path.name}: cannot be read ({type(exc).__name__}: {exc})",
+            f"{path.name}：无法读取（{type(exc).__name__}：{exc}）",
+        )
+
+
+def _read_all(paths: list[Path]) -> Iterator[Outcome]:
+    """Each file's outcome, in order."""
+    # Read one after the other: a pool of processes was slower, its pickling of the
+    # records costing more than the second core gained (benchmarks/collect.py).
+    yield from map(_read_one, paths)
+
+
+def quarantine(path: Path, folder: Path, reason: Unusable) -> Path:
+    """Move `path` into folder/quarantine/ (a new name if taken) with NAME.txt saying why."""
+    qdir = folder / QUARANTINE
+    qdir.mkdir(exist_ok=True)
+    dest, n = qdir / path.name, 1
+    while dest.exists() or dest.with_name(dest.name + ".txt").exists():
+        n += 1
+        dest = qdir / f"{path.stem} ({n}){path.suffix}"
+    shutil.move(str(path), str(dest))
+    stamp = datetime.now().isoformat(sep=" ", timespec="seconds")
+    dest.with_name(dest.name + ".txt").write_text(
+        f"{path.name}\n{stamp}\n\n{reason.zh}\n{reason.en}\n", encoding="utf-8-sig"
+    )
+    return dest
+
+
+def _candidates(folder: Path, exclude: set[Path]) -> Iterator[tuple[Path, str | None]]:
+    """(file, why it is skipped or None) for every file in the folder, by name."""
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not path.is_file() or path.name.startswith("."):
+            continue  # folders (quarantine/), hidden and temporary files
+        if path.resolve() in exclude:
+            continue
+        if path.name.startswith("~$"):
+            yield path, "lock"
+        elif path.suffix.lower() in WORKBOOKS:
+            yield path, None
+        elif path.suffix.lower() in OTHER_SPREADSHEETS:
+            yield path, "format"
+        else:
+            yield path, "other"
+
+
+def not_carried(tables: FileTables) -> list[tuple[str, str]]:
+    """What of a workbook one rebuilt from its records would not have: the user's own
+    sheets, extra columns of the input tables, and content openpyxl cannot carry."""
+    path = tables.path
+    ours = {GUIDE[lang]["sheet"] for lang in GUIDE}
+    known = {
+        *(t.name for t in (*ct.INPUT_TABLES, *ct.SETTING_TABLES, *ct.OUTPUT_TABLES, ct.COLLECT))
+    }
+    sheets_with_tables = set()
+    extra_cols: list[str] = []
+    formula_labels = {
+        normalize(ct.STATUS.column(k).label(lang))
+        for lang in ("zh", "en")
+        for k in plan_formulas("en")
+    }
+    for name in known:
+        raw = tables.table(name)
+        if raw is None:
+            continue
+        sheets_with_tables.add(raw.sheet)
+        spec = next((t for t in (*ct.INPUT_TABLES, *ct.SETTING_TABLES) if t.name == name), None)
+        if spec is None:
+            continue
+        labels = {normalize(x) for c in spec.columns for x in (c.key, c.en, c.zh)}
+        for header in raw.headers:
+            h = normalize(header)
+            if h and h not in labels and h not in formula_labels:
+                extra_cols.append(f"{name}[{header}]")
+    out: list[tuple[str, str]] = []
+    own = [s for s in tables.sheet_names if s not in sheets_with_tables and s not in ours]
+    if own:
+        out.append((f"sheets {', '.join(own)}", f"工作表 {'、'.join(own)}"))
+    if extra_cols:
+        out.append((f"extra columns {', '.join(extra_cols)}", f"附加列 {'、'.join(extra_cols)}"))
+    out.extend((r.en, r.zh) for r in risks(path, keep_vba=False))
+    return out
+
+
+def collect(
+    folder: Path,
+    out: Path,
+    as_of: date,
+    base: Path | None = None,
+    force: bool = False,
+    progress: Progress = lambda files: files,
+) -> CollectResult:
+    """Merge every rep's return in `folder` (over `base`) into the team workbook `out`."""
+    if not folder.is_dir():
+        raise Unusable(f"{folder}: no such folder", f"{folder}：文件夹不存在")
+    if out.suffix.lower() != ".xlsx":
+        raise Unusable(
+            f"{out.name}: the team workbook is written as .xlsx",
+            f"{out.name}：汇总工作簿须为 .xlsx 文件",
+        )
+    in_place = base is not None and out.exists() and out.resolve() == base.resolve()
+    if out.exists() and not in_place and not force:
+        raise Unusable(
+            f"{out.name} exists; not overwritten (use --force to replace it)",
+            f"{out.name} 已存在，未覆盖（如需替换请加 --force）",
+        )
+    base_book: Book | None = None
+    base_problems: list[Problem] = []
+    lost: list[tuple[str, str]] = []
+    if base is not None:
+        base_tables = FileTables(base)
+        base_book, base_problems = read_book(base_tables)
+        lost = not_carried(base_tables)
+        if lost and in_place:
+            what_en = "; ".join(en for en, _ in lost)
+            what_zh = "；".join(zh for _, zh in lost)
+            raise Unusable(
+                f"{base.name} holds what a rebuilt team workbook would not carry ({what_en}). "
+                f"Nothing was written. Write the team workbook to a new file: -o NEW.xlsx",
+                f"{base.name} 含有重建汇总表时不会保留的内容（{what_zh}），未写入任何内容。"
+                f"请写入新文件：-o 新文件.xlsx",
+            )
+    exclude = {out.resolve()} | ({base.resolve()} if base else set())
+
+    files: list[Returned] = []
+    readable: list[Path] = []
+    for path, skip in _candidates(folder, exclude):
+        item = Returned(path, path.stat().st_mtime)
+        files.append(item)
+        if skip is None:
+            readable.append(path)
+        elif skip == "format":
+            kind = OTHER_SPREADSHEETS[path.suffix.lower()]
+            item.reason = Unusable(
+                f"{path.name}: {kind}; save it as .xlsx (Excel workbook) and collect again",
+                f"{path.name}：不是 .xlsx 格式（{path.suffix}），请另存为 Excel 工作簿（.xlsx）后重新汇总",
+            )
+        else:
+            item.status = "skipped"
+            item.reason = (
+                Unusable(f"{path.name}: Excel's lock file", f"{path.name}：Excel 的临时锁定文件")
+                if skip == "lock"
+                else Unusable(f"{path.name}: not a workbook", f"{path.name}：不是工作簿")
+            )
+    by_path = {f.path: f for f in files}
+    for path, (got, failed) in zip(readable, progress(_read_all(readable)), strict=True):
+        item = by_path[path]
+        if failed is not None:
+            item.reason = Unusable(*failed)
+        else:
+            item.book, item.problems, item.rep = got
+    for item in files:
+        if item.reason is not None and item.status != "skipped":
+            item.status = "quarantined"
+            try:
+                item.moved_to = quarantine(item.path, folder, item.reason)
+            except OSError as exc:
+                item.moved_to = None
+                item.reason = Unusable(
+                    f"{item.reason.en} (could not be moved to quarantine: {exc})",
+                    f"{item.reason.zh}（无法移入隔离文件夹：{exc}）",
+                )
+
+    # the newest file of each rep is taken
+    by_rep: dict[str, list[Returned]] = defaultdict(list)
+    for item in files:
+        if item.status == "taken" and item.rep is not None:
+            by_rep[item.rep].append(item)
+    newest: dict[str, Returned] = {}
+    for rep, items in by_rep.items():
+        items.sort(key=lambda f: (f.mtime, f.path.name), reverse=True)
+        newest[rep] = items[0]
+        for older in items[1:]:
+            older.status = "superseded"
+    ranked = sorted(newest.values(), key=lambda f: (f.mtime, f.path.name), reverse=True)
+    returns = [
+        Return(item.path.name, item.rep or "", item.book or Book(), order)
+        for order, item in enumerate(ranked)
+    ]
+    if base_book is None and not returns:
+        raise Unusable(
+            f"{folder}: no usable return and no --base: nothing to write",
+            f"{folder}：没有可用的回传文件，也没有 --base 底表，未写入任何内容",
+        )
+    merged = merge(base_book, returns)
+    lang = merged.book.lang
+    lines = _lines(files, newest, merged, base, base_problems, lang)
+    problems = [
+        p.model_copy(update={"sheet": f"[{item.path.name}]{p.sheet}"})
+        for item in files
+        if item.status == "taken"
+        for p in item.problems
+    ]
+    if base is not None:
+        problems = [
+            p.model_copy(update={"sheet": f"[{base.name}]{p.sheet}"}) for p in base_problems
+        ] + problems
+    rows, actions = save_refreshed(
+        merged.book, as_of, out, problems, extra=[collect_table(lines, lang)]
+    )
+    return CollectResult(files, merged, lines, rows, actions, out, lost, base_problems)
+
+
+def _lines(
+    files: list[Returned],
+    newest: dict[str, Returned],
+    merged: Merged,
+    base: Path | None,
+    base_problems: list[Problem],
+    lang: str,
+) -> list[Line]:
+    zh = lang == "zh"
+    by_source: dict[str, list] = defaultdict(list)
+    for ev in merged.events:
+        by_source[ev.source].append(ev)
+    lines: list[Line] = []
+    if base is not None:
+        for p in base_problems:
+            lines.append(problem_line(base.name, None, p, lang))
+    for item in files:
+        name = item.path.name
+        if item.status == "taken" and item.book is not None:
+            counts: Counter[tuple[str, str]] = merged.counts.get(name, Counter())
+            owned = counts["Customers", "same"] + counts["Customers", "added"]
+            lines.append(taken_line(name, item.rep or "", counts, owned, lang))
+            lines.extend(problem_line(name, item.rep, p, lang) for p in item.problems)
+            lines.extend(event_line(ev, lang) for ev in by_source.get(name, ()))
+        elif item.status == "superseded":
+            newer = newest[item.rep or ""]
+            when = datetime.fromtimestamp(item.mtime).isoformat(sep=" ", timespec="seconds")
+            detail = (
+                f"{item.rep} 的较早回传（{when}），较新的是 {newer.path.name}"
+                if zh
+                else f"an older return of {item.rep} ({when}); {newer.path.name} is newer"
+            )
+            resolution = "未采用，采用较新的文件" if zh else "not used: the newer file was taken"
+            lines.append(Line(name, item.rep, "superseded", None, None, detail, resolution))
+        elif item.status == "quarantined" and item.reason is not None:
+            where = f"{QUARANTINE}/{item.moved_to.name}" if item.moved_to else None
+            resolution = (
+                (
+                    f"已移入 {where}（原因见 {where}.txt）"
+                    if zh
+                    else f"moved to {where} (reason in {where}.txt)"
+                )
+                if where
+                else ("未能移动" if zh else "could not be moved")
+            )
+            lines.append(
+                Line(name, None, "quarantined", None, None, item.reason.message(lang), resolution)
+            )
+        elif item.status == "skipped" and item.reason is not None:
+            lines.append(
+                Line(
+                    name,
+                    None,
+                    "skipped",
+                    None,
+                    None,
+                    item.reason.message(lang),
+                    "未处理" if zh else "left as it is",
+                )
+            )
+    lines.extend(event_line(ev, lang) for ev in by_source.get("", ()))
+    return lines
