@@ -380,7 +380,30 @@ EXCUSES = Table(
     output=True,
 )
 
-OUTPUT_TABLES = (STATUS, SCHEDULE, DIAGNOSIS, EXCUSES, PROBLEMS)
+DASHBOARD = Table(
+    "Dashboard",
+    "看板",
+    (
+        C("rep", "Sales rep", "业务员"),
+        C("customers", "Customers", "客户数", K.INTEGER),
+        C("target", "Target", "我方目标", K.AMOUNT),
+        C("committed", "Committed", "已承诺", K.AMOUNT),
+        C("contribution", "Measures", "措施贡献", K.AMOUNT),
+        C("remaining_gap", "Remaining gap", "剩余差距", K.AMOUNT),
+        C("received", "Received", "已回款", K.AMOUNT),
+        C("gap", "Gap", "目标差距", K.AMOUNT),
+        C("completion", "Completion", "完成率", K.RATIO),
+        C("coverage", "Coverage", "覆盖率", K.RATIO),
+        C("kept", "Kept", "已兑现", K.INTEGER),
+        C("on_track", "On track", "正常", K.INTEGER),
+        C("partial", "Partial", "部分兑现", K.INTEGER),
+        C("broken", "Broken", "失约", K.INTEGER),
+        C("none", "No commitment", "未承诺", K.INTEGER),
+    ),
+    output=True,
+)
+
+OUTPUT_TABLES = (STATUS, SCHEDULE, DIAGNOSIS, EXCUSES, DASHBOARD, PROBLEMS)
 
 # ---- the team workflow (split / collect / roll): huikuan's additions to SPEC ------
 

@@ -20,6 +20,7 @@ from .workbook.book import FileBook, Workbook
 from .workbook.files import FileTables
 from .workbook.outputs import (
     OutputTable,
+    dashboard_table,
     diagnosis_table,
     excuses_table,
     problems_table,
@@ -84,19 +85,22 @@ def refresh_book(target: Workbook, as_of: date, outputs: Collection[str] | None 
     """
     book, problems = read_book(target)
     found = analyse_all(book, as_of)
-    for table in output_tables(found, problems, book.lang):
+    for table in output_tables(found, problems, book.lang, as_of):
         if outputs is None or table.table.name in outputs:
             target.write(table)
     return Result(book, problems, found.rows, found.actions, as_of=as_of, findings=found.findings)
 
 
-def output_tables(found: Analysis, problems: list[Problem], lang: str) -> list[OutputTable]:
+def output_tables(
+    found: Analysis, problems: list[Problem], lang: str, as_of: date
+) -> list[OutputTable]:
     """Every output table of SPEC, in the workbook's language."""
     return [
         status_table(found.rows, lang),
         schedule_table(found.actions, lang),
         diagnosis_table(found.findings, lang),
         excuses_table(found.excuses, lang),
+        dashboard_table(found.rows, as_of.replace(day=1), lang),
         problems_table(problems, lang),
     ]
 

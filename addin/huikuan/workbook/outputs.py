@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from .. import contract
@@ -17,7 +18,7 @@ from ..contract import Kind, Table
 from ..engine.diagnosis import Finding
 from ..engine.excuses import ExcuseSummary
 from ..engine.schedule import Action, Reason
-from ..engine.status import StatusRow
+from ..engine.status import StatusRow, totals_by_rep
 from ..model import Problem
 from ..values import fen, format_amount, format_date
 from . import advice
@@ -165,6 +166,38 @@ def excuses_table(summaries: Iterable[ExcuseSummary], lang: str) -> OutputTable:
             "deferred_accepted": e.deferred_accepted,
             "counter_measure": advice.pick(advice.COUNTER_MEASURES[e.kind], lang),
             "customers": advice.name_customers(e.customers, lang),
+        }
+        out.append(tuple(_cell(c.kind, values[c.key], lang, c.choices) for c in table.columns))
+    return OutputTable(table, lang, tuple(out))
+
+
+def dashboard_table(rows: Iterable[StatusRow], month: date, lang: str) -> OutputTable:
+    """Rep and team totals of the month (sums; ratios from the sums) and the promise mix."""
+    table = contract.DASHBOARD
+    current = [r for r in rows if r.month == month]
+    out = []
+    for t in totals_by_rep(current):
+        group = [r for r in current if t.rep is None or r.customer.rep == t.rep]
+        values: dict[str, Any] = {
+            "rep": t.rep or contract.ALL_REPS[lang],
+            "customers": t.customers,
+            **{
+                k: getattr(t, k)
+                for k in (
+                    "target",
+                    "committed",
+                    "contribution",
+                    "remaining_gap",
+                    "received",
+                    "gap",
+                    "completion",
+                    "coverage",
+                )
+            },
+            **{
+                s.key: sum(r.promise_status == s.key for r in group)
+                for s in contract.PROMISE_STATUSES
+            },
         }
         out.append(tuple(_cell(c.kind, values[c.key], lang, c.choices) for c in table.columns))
     return OutputTable(table, lang, tuple(out))
