@@ -1,9 +1,34 @@
 """The follow-up schedule of a month as of a date (METHOD §4), and Status's priority.
 
-Cadence follows credit grade (policy.py), tightens one grade after a missed
-installment, starts early in the month with key accounts first, and never
-lands on a non-working day: reminders move earlier, checks and chases later.
-One Action per customer per day, its reasons merged.
+For each plan row whose month is not over, from `as_of` to the month's end:
+
+- **push**: an early-month push on the month's 1st working day for key
+  accounts, the 2nd for the others. A customer with no commitment gets
+  **get_commitment** instead, then again every 7 days (never sooner than 7 days
+  after its last logged follow-up) until it commits.
+- For each installment still unpaid (receipts pay the earliest first):
+  **remind** `remind_before` days before its due day; **due_check** on the due
+  day; **chase** from the first day after the grace (and after the due-day
+  check), then every `chase_every` days after the previous chase, never sooner
+  than `chase_every` days after the customer's last logged follow-up; the first
+  chase on or after `escalate_after` days past the due day is an **escalate**
+  (to the manager) instead.
+- The cadence is the credit grade's (policy.py). The *tightening day* is the
+  first day an installment is short (due + grace + 1, still owed). Every
+  installment due on or after it is followed one grade tighter for the rest of
+  the month: earlier reminder, shorter grace, faster chases, sooner escalation.
+  The installment that fell short keeps its grade's own pace, so every number
+  of the Policy table is used by its own grade. A tighter reminder never falls
+  before the tightening day, nor later than the grade's own reminder.
+- Nothing on a non-working day: reminders move earlier, everything else later.
+  Nothing before `as_of`, nothing after the month's end.
+- One Action per customer per day, its reasons merged (the most urgent reason
+  per installment kept), ordered by date, then key accounts first, then amount
+  at stake, largest first.
+
+Because each installment's reminder, check and chases only move earlier (and
+chases come more often) when the grade is tighter, a tighter grade never gets
+fewer touches (reasons) for the same installments; a test holds it to that.
 """
 
 from __future__ import annotations
@@ -13,16 +38,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from ..model import FollowUp, Installment
 from ..values import month_end
 from .policy import DEFAULT_POLICY, GRADES, Cadence, Policy
 from .status import ZERO, StatusRow
-from .workdays import CHINA, Workdays
+from .workdays import CHINA, ONE_DAY, Workdays
 
 # Actions, most urgent first: a day's row carries the most urgent of its reasons.
 ACTIONS = ("escalate", "chase", "due_check", "remind", "get_commitment", "push")
+_URGENCY = {action: n for n, action in enumerate(ACTIONS)}
 PRIORITY_ORDER = ("broken", "partial", "none", "on_track", "kept")
+WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -30,9 +58,10 @@ class Reason:
     """Why a customer is contacted on a day; rendered in the workbook's language later."""
 
     action: str
+    month: date  # the plan month the reason belongs to
     installment_due: date | None = None
     amount: Decimal = ZERO
-    tightened: bool = False
+    tightened: bool = False  # followed one grade tighter after a missed installment
     installment: int = -1  # index into the row's installments; -1 for none
 
 
@@ -41,7 +70,7 @@ class Action:
     """One Schedule row: whom to contact on which day, what to do and why."""
 
     date: date
-    row: StatusRow
+    row: StatusRow  # the plan row of the most urgent reason
     action: str
     installment_due: date | None
     amount_at_stake: Decimal
@@ -49,7 +78,7 @@ class Action:
 
 
 def tighter(grade: str) -> str:
-    """One grade tighter: A → B → C → D → D."""
+    """One grade tighter: A → B → C → D → D (an unknown grade counts as B)."""
     index = GRADES.index(grade) if grade in GRADES else 1
     return GRADES[min(index + 1, len(GRADES) - 1)]
 
@@ -64,94 +93,187 @@ def unpaid(installments: Sequence[Installment], received: Decimal) -> list[Decim
     return owed
 
 
-def missed(row: StatusRow, as_of: date, grace: int) -> bool:
-    """Was an installment not fully paid by its due date plus grace?"""
-    owed = unpaid(row.installments, row.received)
-    return any(
-        rest > 0 and inst.due + timedelta(days=grace) < as_of
-        for inst, rest in zip(row.installments, owed, strict=True)
+def tightening_day(
+    installments: Sequence[Installment], owed: Sequence[Decimal], grace: int
+) -> date | None:
+    """The first day an installment is short (due + grace + 1, still owed); None if none is."""
+    return min(
+        (
+            i.due + timedelta(days=grace + 1)
+            for i, rest in zip(installments, owed, strict=True)
+            if rest > 0
+        ),
+        default=None,
     )
 
 
-def _customer_reasons(
-    row: StatusRow,
-    as_of: date,
-    policy: Policy,
-    workdays: Workdays,
-    last_contact: date | None,
-) -> dict[date, list[Reason]]:
-    grade = row.customer.credit_grade
-    tightened = missed(row, as_of, policy.for_grade(grade).grace)
-    cad: Cadence = policy.for_grade(tighter(grade) if tightened else grade)
-    end = month_end(row.month)
-    days: dict[date, list[Reason]] = defaultdict(list)
+@dataclass
+class _Plan:
+    """One customer-month's reasons, kept only on working days in [as_of, month end]."""
 
-    def add(day: date, reason: Reason) -> None:
-        if as_of <= day <= end and workdays.is_working(day):
-            days[day].append(reason)
+    row: StatusRow
+    as_of: date
+    workdays: Workdays
+    out: list[tuple[date, Reason]]
 
-    # early-month push, key accounts first; then weekly touches while there is no promise
-    push = workdays.nth(row.month, 1 if row.customer.key_account else 2)
-    outstanding = row.committed - min(row.received, row.committed)
-    if row.committed == 0:
-        add(push, Reason("get_commitment", amount=row.target))
-        start = max(as_of, push + timedelta(days=1))
-        if last_contact:
-            start = max(start, last_contact + timedelta(days=7))
-        day = workdays.on_or_after(start)
-        while day <= end:
-            add(day, Reason("get_commitment", amount=row.target))
-            day = workdays.on_or_after(day + timedelta(days=7))
+    def __post_init__(self) -> None:
+        self.end = month_end(self.row.month)
+
+    def add(self, day: date, reason: Reason) -> None:
+        if self.as_of <= day <= self.end:
+            self.out.append((day, reason))
+
+    def every(self, start: date, step: int, reason: Reason) -> list[date]:
+        """`reason` on the first working day on or after `start`, then `step` days after
+        each previous one (moved to a working day again); returns the days."""
+        gap, days = timedelta(days=step), []
+        day = self.workdays.on_or_after(start)
+        while day <= self.end:
+            self.add(day, reason)
+            days.append(day)
+            day = self.workdays.on_or_after(day + gap)
         return days
-    if outstanding > 0:
-        add(push, Reason("push", amount=outstanding))
 
+
+def _push_day(row: StatusRow, workdays: Workdays) -> date:
+    """Key accounts on the month's first working day, the others on its second."""
+    return workdays.nth(row.month, 1 if row.customer.key_account else 2)
+
+
+def _uncommitted(plan: _Plan, last_contact: date | None) -> None:
+    """No promise yet: get one at the early push, then weekly until there is one."""
+    row, as_of = plan.row, plan.as_of
+    if row.target <= 0:
+        return
+    why = Reason("get_commitment", row.month, amount=row.target)
+    push = _push_day(row, plan.workdays)
+    plan.add(push, why)
+    start = push + WEEK if as_of <= push else as_of
+    if last_contact is not None:
+        start = max(start, last_contact + WEEK)
+    plan.every(start, 7, why)
+
+
+def _reminder(
+    due: date, base: Cadence, tight: Cadence | None, turn: date | None, wd: Workdays
+) -> date:
+    """The working day to remind of an installment due on `due` (as_of not yet applied).
+
+    The grade's lead, moved earlier to a working day; when the installment is
+    followed tighter from `turn` on, the tighter lead, but not before `turn`
+    and never later than the grade's own reminder.
+    """
+    day = wd.on_or_before(due - timedelta(days=base.remind_before))
+    if tight is not None and turn is not None:
+        early = wd.on_or_before(due - timedelta(days=tight.remind_before))
+        day = min(day, max(early, wd.on_or_after(turn)))
+    return day
+
+
+def _installment(
+    plan: _Plan, due: date, why: dict[str, Any], cad: Cadence, remind: date, last: date | None
+) -> None:
+    """Reminder, due-day check, chases and escalation of one unpaid installment."""
+    wd, as_of, month = plan.workdays, plan.as_of, plan.row.month
+    if due >= as_of:  # a reminder on or before the due day, never before as_of
+        remind = max(remind, wd.on_or_after(as_of))
+        if remind <= due:
+            plan.add(remind, Reason("remind", month, **why))
+    check = wd.on_or_after(due)
+    plan.add(check, Reason("due_check", month, **why))
+    # late after the grace, chased only after the due-day check (a due day on a holiday),
+    # never before as_of, and no sooner than a pace after the customer's last follow-up
+    start = max(due + timedelta(days=cad.grace + 1), check + ONE_DAY, as_of)
+    if last is not None:
+        start = max(start, last + timedelta(days=cad.chase_every))
+    days = plan.every(start, cad.chase_every, Reason("chase", month, **why))
+    # the first chase on or after the escalation day goes to the manager instead
+    escalate = due + timedelta(days=cad.escalate_after)
+    day = next((d for d in days if d >= escalate), None)
+    if day is not None:
+        plan.add(day, Reason("escalate", month, **why))
+
+
+def _committed(plan: _Plan, policy: Policy, last_contact: date | None) -> None:
+    """A promise: the early push, then each unpaid installment at the right tightness."""
+    row, wd = plan.row, plan.workdays
     owed = unpaid(row.installments, row.received)
+    outstanding = sum(owed, ZERO)
+    if outstanding <= 0:
+        return
+    plan.add(_push_day(row, wd), Reason("push", row.month, amount=outstanding))
+    grade = row.customer.credit_grade
+    base, tight = policy.for_grade(grade), policy.for_grade(tighter(grade))
+    turn = tightening_day(row.installments, owed, base.grace)
     for index, (inst, rest) in enumerate(zip(row.installments, owed, strict=True)):
         if rest <= 0:
             continue
-        due = inst.due
-        why = {"installment_due": due, "amount": rest, "installment": index}
-        if due >= as_of:  # a reminder on or before the due day, never before as_of
-            remind = workdays.on_or_before(due - timedelta(days=cad.remind_before))
-            if remind < as_of:
-                remind = workdays.on_or_after(as_of)
-            if remind <= due:
-                add(remind, Reason("remind", tightened=tightened, **why))
-            add(workdays.on_or_after(due), Reason("due_check", tightened=tightened, **why))
-        first_chase = due + timedelta(days=cad.grace + 1)
-        day = max(first_chase, as_of)
-        if last_contact and day > first_chase:
-            day = max(day, last_contact + timedelta(days=cad.chase_every))
-        day = workdays.on_or_after(day)
-        while day <= end:
-            add(day, Reason("chase", tightened=tightened, **why))
-            day = workdays.on_or_after(day + timedelta(days=cad.chase_every))
-        escalate = workdays.on_or_after(max(due + timedelta(days=cad.escalate_after), as_of))
-        add(escalate, Reason("escalate", tightened=tightened, **why))
-    return days
+        tightens = turn is not None and inst.due >= turn
+        remind = _reminder(inst.due, base, tight if tightens else None, turn, wd)
+        why = {
+            "installment_due": inst.due,
+            "amount": rest,
+            "installment": index,
+            "tightened": tightens and tight != base,
+        }
+        _installment(plan, inst.due, why, tight if tightens else base, remind, last_contact)
 
 
-def _merge(day: date, row: StatusRow, reasons: list[Reason]) -> Action:
-    """One action for the day: the most urgent reason per installment, most urgent first."""
-    reasons.sort(key=lambda r: (ACTIONS.index(r.action), r.installment_due or day))
-    kept: list[Reason] = []
-    seen: set[int] = set()
-    for reason in reasons:
-        if reason.installment >= 0:
-            if reason.installment in seen:
-                continue
-            seen.add(reason.installment)
-        kept.append(reason)
-    reasons = kept
-    dues = {r.installment: (r.installment_due, r.amount) for r in reasons if r.installment >= 0}
-    stake = (
-        sum((amount for _, amount in dues.values()), ZERO)
-        if dues
-        else max(r.amount for r in reasons)
+def customer_reasons(
+    row: StatusRow,
+    as_of: date,
+    policy: Policy = DEFAULT_POLICY,
+    workdays: Workdays = CHINA,
+    last_contact: date | None = None,
+) -> list[tuple[date, Reason]]:
+    """Every (day, reason) of one plan row from as_of to its month's end, unmerged."""
+    plan = _Plan(row, as_of, workdays, [])
+    if row.committed == 0:
+        _uncommitted(plan, last_contact)
+    else:
+        _committed(plan, policy, last_contact)
+    return plan.out
+
+
+def _stake(reasons: Sequence[Reason]) -> Decimal:
+    """Money a day's contact is about: per month, its installments owed or its push amount."""
+    per_month: dict[date, tuple[Decimal, Decimal]] = {}
+    for r in reasons:
+        owed, other = per_month.get(r.month, (ZERO, ZERO))
+        if r.installment >= 0:
+            owed += r.amount
+        else:
+            other = max(other, r.amount)
+        per_month[r.month] = (owed, other)
+    return sum((max(owed, other) for owed, other in per_month.values()), ZERO)
+
+
+def merge(day: date, found: Sequence[tuple[StatusRow, Reason]]) -> Action:
+    """One action for a customer's day: the most urgent reason per installment, urgent first."""
+    ordered = sorted(
+        found, key=lambda f: (_URGENCY[f[1].action], f[1].installment_due or day, f[1].month)
     )
-    first = min((d for d, _ in dues.values() if d), default=None)
-    return Action(day, row, reasons[0].action, first, stake, tuple(reasons))
+    kept: list[tuple[StatusRow, Reason]] = []
+    seen: set[tuple[date, int]] = set()
+    for row, reason in ordered:
+        if reason.installment >= 0:
+            key = (reason.month, reason.installment)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append((row, reason))
+    reasons = tuple(r for _, r in kept)
+    first_due = min((r.installment_due for r in reasons if r.installment_due), default=None)
+    return Action(day, kept[0][0], reasons[0].action, first_due, _stake(reasons), reasons)
+
+
+def last_contacts(followups: Iterable[FollowUp], as_of: date) -> dict[str, date]:
+    """Each customer's latest logged follow-up on or before as_of."""
+    last: dict[str, date] = {}
+    for fu in followups:
+        if fu.date <= as_of and fu.date > last.get(fu.customer_id, date.min):
+            last[fu.customer_id] = fu.date
+    return last
 
 
 def schedule(
@@ -163,18 +285,18 @@ def schedule(
 ) -> tuple[Action, ...]:
     """Every follow-up action from `as_of` to the end of each row's month.
 
-    Ordered by date, then key accounts first, then amount at stake (largest first).
+    One action per customer per day (even when two months' rows meet on a day),
+    ordered by date, then key accounts first, then amount at stake (largest first).
     """
-    last: dict[str, date] = {}
-    for fu in followups:
-        if fu.date <= as_of and fu.date > last.get(fu.customer_id, date.min):
-            last[fu.customer_id] = fu.date
-    actions = []
+    last = last_contacts(followups, as_of)
+    by_day: dict[tuple[str, date], list[tuple[StatusRow, Reason]]] = defaultdict(list)
     for row in rows:
         if month_end(row.month) < as_of:
             continue
-        by_day = _customer_reasons(row, as_of, policy, workdays, last.get(row.customer.customer_id))
-        actions.extend(_merge(day, row, reasons) for day, reasons in by_day.items())
+        cid = row.customer.customer_id
+        for day, reason in customer_reasons(row, as_of, policy, workdays, last.get(cid)):
+            by_day[cid, day].append((row, reason))
+    actions = [merge(day, found) for (_, day), found in by_day.items()]
     actions.sort(
         key=lambda a: (
             a.date,
@@ -197,22 +319,31 @@ def at_stake(row: StatusRow, as_of: date, grace: int) -> Decimal:
     return max(ZERO, row.committed - row.received)
 
 
-def with_follow_up(
-    rows: Sequence[StatusRow],
-    actions: Iterable[Action],
-    as_of: date,
-    policy: Policy = DEFAULT_POLICY,
-) -> tuple[StatusRow, ...]:
-    """Status rows with next_follow_up and priority (rank within the rep, 1 = first)."""
+def next_follow_ups(actions: Iterable[Action]) -> dict[tuple[date, str], date]:
+    """The first scheduled day of each (month, customer)."""
     nxt: dict[tuple[date, str], date] = {}
     for act in actions:
-        key = (act.row.month, act.row.customer.customer_id)
-        nxt[key] = min(nxt.get(key, act.date), act.date)
-    ranked: dict[tuple[date, str], list[StatusRow]] = defaultdict(list)
+        cid = act.row.customer.customer_id
+        for reason in act.reasons:
+            key = (reason.month, cid)
+            if key not in nxt or act.date < nxt[key]:
+                nxt[key] = act.date
+    return nxt
+
+
+def priorities(
+    rows: Sequence[StatusRow], as_of: date, policy: Policy = DEFAULT_POLICY
+) -> dict[int, int]:
+    """Rank (1 = first) of each row within its rep and month, by id(row).
+
+    Broken promises first, then partial, then no commitment, then on track and
+    kept; within each, the larger amount at stake first.
+    """
+    groups: dict[tuple[date, str], list[StatusRow]] = defaultdict(list)
     for row in rows:
-        ranked[row.month, row.customer.rep].append(row)
+        groups[row.month, row.customer.rep].append(row)
     rank: dict[int, int] = {}
-    for group in ranked.values():
+    for group in groups.values():
         group.sort(
             key=lambda r: (
                 PRIORITY_ORDER.index(r.promise_status),
@@ -222,6 +353,18 @@ def with_follow_up(
         )
         for n, row in enumerate(group, start=1):
             rank[id(row)] = n
+    return rank
+
+
+def with_follow_up(
+    rows: Sequence[StatusRow],
+    actions: Iterable[Action],
+    as_of: date,
+    policy: Policy = DEFAULT_POLICY,
+) -> tuple[StatusRow, ...]:
+    """Status rows with next_follow_up and priority (rank within the rep, 1 = first)."""
+    nxt = next_follow_ups(actions)
+    rank = priorities(rows, as_of, policy)
     return tuple(
         replace(
             row,
