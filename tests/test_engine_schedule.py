@@ -203,6 +203,23 @@ def test_the_shortfall_seen_before_it_happens_tightens_from_that_day_on() -> Non
     assert got[1][2] == Decimal(100_000)  # the push is about everything still open
 
 
+def test_escalation_is_due_until_a_follow_up_is_logged_after_the_escalation_day() -> None:
+    # The half-paid C customer seen on Mon Nov 16. Installment 1 (25,000 owed, due Nov 6)
+    # reached C's escalation day on Fri Nov 13 (6 + 7).
+    k = customer(grade="C")
+    as_of = D(2026, 11, 16)
+    r = row(k, NOV, 100_000, [(D(2026, 11, 6), 50_000), (D(2026, 11, 24), 50_000)], 25_000, as_of)
+
+    def first_two(day: date) -> list[tuple[int, str]]:
+        logged = [FollowUp(date=day, customer_id="K1", result="excuse", excuse_kind="cash")]
+        return [(a.date.day, a.action) for a in schedule([r], as_of, logged)][:2]
+
+    # Called on Thu Nov 12, before it: the next chase (12 + 3 = Sun 15 → Mon 16) escalates.
+    assert first_two(D(2026, 11, 12)) == [(16, "escalate"), (17, "remind")]
+    # Called on Fri Nov 13, on it: escalated then; chases go on from 13 + 3 → Mon 16.
+    assert first_two(D(2026, 11, 13)) == [(16, "chase"), (17, "remind")]
+
+
 # ---- golden: a customer with no commitment --------------------------------------------
 
 

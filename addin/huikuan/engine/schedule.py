@@ -12,7 +12,7 @@ For each plan row whose month is not over, from `as_of` to the month's end:
   check), then every `chase_every` days after the previous chase, never sooner
   than `chase_every` days after the customer's last logged follow-up; the first
   chase on or after `escalate_after` days past the due day is an **escalate**
-  (to the manager) instead.
+  (to the manager) instead, unless a follow-up was logged since that day.
 - The cadence is the credit grade's (policy.py). The *tightening day* is the
   first day an installment is short (due + grace + 1, still owed). Every
   installment due on or after it is followed one grade tighter for the rest of
@@ -187,10 +187,11 @@ def _installment(
     if last is not None:
         start = max(start, last + timedelta(days=cad.chase_every))
     days = plan.every(start, cad.chase_every, Reason("chase", month, **why))
-    # the first chase on or after the escalation day goes to the manager instead
+    # the first chase on or after the escalation day goes to the manager instead, unless
+    # a follow-up was logged since that day (the escalation was then due and is done)
     escalate = due + timedelta(days=cad.escalate_after)
     day = next((d for d in days if d >= escalate), None)
-    if day is not None:
+    if day is not None and (last is None or last < escalate):
         plan.add(day, Reason("escalate", month, **why))
 
 
