@@ -27,6 +27,7 @@ from huikuan.engine.policy import DEFAULT_POLICY, GRADES, Cadence, policy_from
 from huikuan.engine.schedule import (
     ACTIONS,
     Action,
+    last_contacts,
     schedule,
     tightening_day,
     tighter,
@@ -246,6 +247,9 @@ def test_weekly_touches_count_from_the_last_logged_follow_up() -> None:
     # A call logged on Tue Nov 10: the next touch a week after it, Nov 17, then 24.
     called = [FollowUp(date=D(2026, 11, 10), customer_id="K1", result="excuse")]
     assert [a.date.day for a in schedule([r], D(2026, 11, 12), called)] == [17, 24]
+    # A call logged today does today's touch.
+    today = [FollowUp(date=D(2026, 11, 12), customer_id="K1", result="no_answer")]
+    assert [a.date.day for a in schedule([r], D(2026, 11, 12), today)] == [19, 26]
     # A follow-up logged after as_of is not known yet on as_of.
     later = [FollowUp(date=D(2026, 11, 13), customer_id="K1", result="no_answer")]
     assert [a.date.day for a in schedule([r], D(2026, 11, 12), later)] == [12, 19, 26]
@@ -259,6 +263,20 @@ def test_a_kept_promise_needs_no_follow_up() -> None:
     r = row(customer(), NOV, 50_000, [(D(2026, 11, 20), 50_000)], 50_000, D(2026, 11, 2))
     assert r.promise_status == "kept"
     assert schedule([r], D(2026, 11, 2)) == ()
+
+
+def test_a_reminder_whose_day_has_passed_is_due_today_until_a_follow_up_is_logged() -> None:
+    # B grade, 120,000 due Thu Nov 12: the reminder was due Mon Nov 9 (12 − 3).
+    r = row(customer(), NOV, 120_000, [(D(2026, 11, 12), 120_000)], 0, D(2026, 11, 10))
+    assert [(a.date.day, a.action) for a in schedule([r], D(2026, 11, 10))][:2] == [
+        (10, "remind"),  # not done yet: today
+        (12, "due_check"),
+    ]
+    called = [FollowUp(date=D(2026, 11, 9), customer_id="K1", result="promised")]
+    assert [(a.date.day, a.action) for a in schedule([r], D(2026, 11, 10), called)][:2] == [
+        (12, "due_check"),
+        (16, "chase"),  # grace 3: late from Nov 16
+    ]
 
 
 # ---- holidays ---------------------------------------------------------------------
@@ -509,9 +527,12 @@ def test_every_unpaid_installment_due_after_as_of_is_reminded_by_its_due_day(
     case: tuple[Book, date],
 ) -> None:
     """Reminded on a working day in [as_of, due]. On the due day itself the reminder is the
-    due-day check (one reason per installment a day). The one exception: no working day
-    lies between as_of and the due day (both included); then there is no reminder."""
-    as_of = case[1]
+    due-day check (one reason per installment a day). Two exceptions: no working day lies
+    between as_of and the due day (both included) — then there is no reminder and the
+    check is the first working day after; or the customer's last logged follow-up is on or
+    after the reminder's day — it did the reminder. (No reminder day is before the
+    working day on or before due − 7 days, 7 being the longest default lead.)"""
+    book, as_of = case
     rows, actions, cal = run(*case)
     for r in rows:
         if month_end(r.month) < as_of:
@@ -529,6 +550,9 @@ def test_every_unpaid_installment_due_after_as_of_is_reminded_by_its_due_day(
                 if (x.month, x.installment) == (r.month, index)
                 and x.action in ("remind", "due_check")
             ]
+            last = last_contacts(book.followups, as_of).get(r.customer.customer_id)
+            if last is not None and last >= cal.on_or_before(inst.due - timedelta(days=7)):
+                continue  # a follow-up since the reminder's day may have done it
             if cal.any_between(as_of, inst.due):
                 assert any(
                     d <= inst.due and (act == "remind" or d == inst.due) for d, act in found
@@ -567,22 +591,34 @@ def one_customer(
     return month, inst, received, as_of, draw(st.booleans()), last, holidays
 
 
+def count_for(case, grade: str, logged: bool) -> tuple[int, int]:
+    """(touches, chases and escalations) of one customer at `grade`."""
+    month, inst, received, as_of, key, last, holidays = case
+    followups = [FollowUp(date=last, customer_id="K1", result="no_answer")] if logged else []
+    r = row(customer(grade=grade, key=key), month, 100_000, inst, received, as_of)
+    got = schedule([r], as_of, followups, workdays=Workdays(holidays))
+    chases = sum(x.action in ("chase", "escalate") for a in got for x in a.reasons)
+    return touches(got), chases
+
+
 @settings(max_examples=600, deadline=None)
 @given(one_customer(), st.sampled_from("ABC"))
 def test_a_tighter_grade_never_gets_fewer_touches_for_the_same_installments(
     case, grade: str
 ) -> None:
     """Touches are the reasons of the customer's rows: a day about two installments is two
-    contacts. (Rows per day can merge differently when reminders move earlier.)"""
-    month, inst, received, as_of, key, last, holidays = case
-    cal = Workdays(holidays)
-    followups = [FollowUp(date=last, customer_id="K1", result="no_answer")] if last else []
+    contacts (rows per day can merge differently when reminders move earlier). Each
+    installment's reminder and check only move earlier, its chases start no later and come
+    no less often, so the count can only grow with the grade."""
+    assert count_for(case, grade, logged=False)[0] <= count_for(case, tighter(grade), False)[0]
 
-    def count(g: str) -> int:
-        r = row(customer(grade=g, key=key), month, 100_000, inst, received, as_of)
-        return touches(schedule([r], as_of, followups, workdays=cal))
 
-    assert count(grade) <= count(tighter(grade))
+@settings(max_examples=600, deadline=None)
+@given(one_customer().filter(lambda c: c[5] is not None), st.sampled_from("ABC"))
+def test_after_a_logged_follow_up_a_tighter_grade_never_gets_fewer_chases(case, grade) -> None:
+    """A logged follow-up does the actions due by its day: a tighter grade, whose reminder
+    came earlier, may have one less reminder left to do, but never fewer chases."""
+    assert count_for(case, grade, logged=True)[1] <= count_for(case, tighter(grade), True)[1]
 
 
 @SETTINGS

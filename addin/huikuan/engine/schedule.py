@@ -21,14 +21,17 @@ For each plan row whose month is not over, from `as_of` to the month's end:
   of the Policy table is used by its own grade. A tighter reminder never falls
   before the tightening day, nor later than the grade's own reminder.
 - Nothing on a non-working day: reminders move earlier, everything else later.
-  Nothing before `as_of`, nothing after the month's end.
+  Nothing before `as_of`, nothing after the month's end. A reminder whose day
+  has passed is due on `as_of`, unless a follow-up was logged since that day.
+- A follow-up logged in FollowUps (the customer's latest on or before `as_of`)
+  does the actions due by its day; chases and weekly touches resume from it.
 - One Action per customer per day, its reasons merged (the most urgent reason
   per installment kept), ordered by date, then key accounts first, then amount
   at stake, largest first.
 
 Because each installment's reminder, check and chases only move earlier (and
 chases come more often) when the grade is tighter, a tighter grade never gets
-fewer touches (reasons) for the same installments; a test holds it to that.
+fewer touches (reasons) for the same installments; tests hold it to that.
 """
 
 from __future__ import annotations
@@ -114,13 +117,16 @@ class _Plan:
     row: StatusRow
     as_of: date
     workdays: Workdays
+    last: date | None  # the customer's last logged follow-up, on or before as_of
     out: list[tuple[date, Reason]]
 
     def __post_init__(self) -> None:
         self.end = month_end(self.row.month)
 
     def add(self, day: date, reason: Reason) -> None:
-        if self.as_of <= day <= self.end:
+        """Keep `reason` on `day` when it is in [as_of, month end] and not done already
+        (a follow-up logged on as_of does today's actions)."""
+        if self.as_of <= day <= self.end and (self.last is None or day > self.last):
             self.out.append((day, reason))
 
     def every(self, start: date, step: int, reason: Reason) -> list[date]:
@@ -140,7 +146,7 @@ def _push_day(row: StatusRow, workdays: Workdays) -> date:
     return workdays.nth(row.month, 1 if row.customer.key_account else 2)
 
 
-def _uncommitted(plan: _Plan, last_contact: date | None) -> None:
+def _uncommitted(plan: _Plan) -> None:
     """No promise yet: get one at the early push, then weekly until there is one."""
     row, as_of = plan.row, plan.as_of
     if row.target <= 0:
@@ -149,8 +155,8 @@ def _uncommitted(plan: _Plan, last_contact: date | None) -> None:
     push = _push_day(row, plan.workdays)
     plan.add(push, why)
     start = push + WEEK if as_of <= push else as_of
-    if last_contact is not None:
-        start = max(start, last_contact + WEEK)
+    if plan.last is not None:
+        start = max(start, plan.last + WEEK)
     plan.every(start, 7, why)
 
 
@@ -170,12 +176,12 @@ def _reminder(
     return day
 
 
-def _installment(
-    plan: _Plan, due: date, why: dict[str, Any], cad: Cadence, remind: date, last: date | None
-) -> None:
+def _installment(plan: _Plan, due: date, why: dict[str, Any], cad: Cadence, remind: date) -> None:
     """Reminder, due-day check, chases and escalation of one unpaid installment."""
-    wd, as_of, month = plan.workdays, plan.as_of, plan.row.month
-    if due >= as_of:  # a reminder on or before the due day, never before as_of
+    wd, as_of, month, last = plan.workdays, plan.as_of, plan.row.month, plan.last
+    # a reminder on or before the due day, never before as_of: one whose day has passed
+    # is due today, unless a follow-up was logged since that day
+    if due >= as_of and (last is None or last < remind):
         remind = max(remind, wd.on_or_after(as_of))
         if remind <= due:
             plan.add(remind, Reason("remind", month, **why))
@@ -195,7 +201,7 @@ def _installment(
         plan.add(day, Reason("escalate", month, **why))
 
 
-def _committed(plan: _Plan, policy: Policy, last_contact: date | None) -> None:
+def _committed(plan: _Plan, policy: Policy) -> None:
     """A promise: the early push, then each unpaid installment at the right tightness."""
     row, wd = plan.row, plan.workdays
     owed = unpaid(row.installments, row.received)
@@ -217,7 +223,7 @@ def _committed(plan: _Plan, policy: Policy, last_contact: date | None) -> None:
             "installment": index,
             "tightened": tightens and tight != base,
         }
-        _installment(plan, inst.due, why, tight if tightens else base, remind, last_contact)
+        _installment(plan, inst.due, why, tight if tightens else base, remind)
 
 
 def customer_reasons(
@@ -228,11 +234,11 @@ def customer_reasons(
     last_contact: date | None = None,
 ) -> list[tuple[date, Reason]]:
     """Every (day, reason) of one plan row from as_of to its month's end, unmerged."""
-    plan = _Plan(row, as_of, workdays, [])
+    plan = _Plan(row, as_of, workdays, last_contact, [])
     if row.committed == 0:
-        _uncommitted(plan, last_contact)
+        _uncommitted(plan)
     else:
-        _committed(plan, policy, last_contact)
+        _committed(plan, policy)
     return plan.out
 
 
