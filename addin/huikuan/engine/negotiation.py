@@ -99,6 +99,7 @@ def advise(book: Book) -> dict[tuple[date, str], Advice]:
     """
     committed = _committed(book.commitments)
     own, team = _history(book, committed)
+    team_before: dict[date, Decimal | None] = {}  # the team's ratio before each month
     advice = {}
     for plan in book.plan:
         past = [p for p in own.get(plan.customer_id, ()) if p.month < plan.month]
@@ -107,9 +108,12 @@ def advise(book: Book) -> dict[tuple[date, str], Advice]:
         )
         source = "customer"
         if not ratio:
-            earlier = [t for t in team if t[0] < plan.month]
-            ratio = settle_ratio((t[1] for t in earlier), (t[2] for t in earlier))
-            source = "team"
+            if plan.month not in team_before:
+                earlier = [t for t in team if t[0] < plan.month]
+                team_before[plan.month] = settle_ratio(
+                    (t[1] for t in earlier), (t[2] for t in earlier)
+                )
+            ratio, source = team_before[plan.month], "team"
         if not ratio:
             ratio, source = DEFAULT_SETTLE, "default"
         advice[plan.month, plan.customer_id] = Advice(

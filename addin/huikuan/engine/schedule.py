@@ -37,11 +37,11 @@ fewer touches (reasons) for the same installments; tests hold it to that.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import FollowUp, Installment
 from ..values import month_end
@@ -56,9 +56,11 @@ PRIORITY_ORDER = ("broken", "partial", "none", "on_track", "kept")
 WEEK = timedelta(days=7)
 
 
-@dataclass(frozen=True)
-class Reason:
-    """Why a customer is contacted on a day; rendered in the workbook's language later."""
+class Reason(NamedTuple):
+    """Why a customer is contacted on a day; rendered in the workbook's language later.
+
+    (NamedTuples, like Action: immutable, and a big team's schedule makes 100,000s.)
+    """
 
     action: str
     month: date  # the plan month the reason belongs to
@@ -68,8 +70,7 @@ class Reason:
     installment: int = -1  # index into the row's installments; -1 for none
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     """One Schedule row: whom to contact on which day, what to do and why."""
 
     date: date
@@ -110,54 +111,26 @@ def tightening_day(
     )
 
 
-@dataclass
-class _Plan:
-    """One customer-month's reasons, kept only on working days in [as_of, month end]."""
-
-    row: StatusRow
-    as_of: date
-    workdays: Workdays
-    last: date | None  # the customer's last logged follow-up, on or before as_of
-    out: list[tuple[date, Reason]]
-
-    def __post_init__(self) -> None:
-        self.end = month_end(self.row.month)
-
-    def add(self, day: date, reason: Reason) -> None:
-        """Keep `reason` on `day` when it is in [as_of, month end] and not done already
-        (a follow-up logged on as_of does today's actions)."""
-        if self.as_of <= day <= self.end and (self.last is None or day > self.last):
-            self.out.append((day, reason))
-
-    def every(self, start: date, step: int, reason: Reason) -> list[date]:
-        """`reason` on the first working day on or after `start`, then `step` days after
-        each previous one (moved to a working day again); returns the days."""
-        gap, days = timedelta(days=step), []
-        day = self.workdays.on_or_after(start)
-        while day <= self.end:
-            self.add(day, reason)
-            days.append(day)
-            day = self.workdays.on_or_after(day + gap)
-        return days
+# The days of one installment (or of an uncommitted customer), by action
+Days = tuple[tuple[str, tuple[date, ...]], ...]
 
 
-def _push_day(row: StatusRow, workdays: Workdays) -> date:
-    """Key accounts on the month's first working day, the others on its second."""
-    return workdays.nth(row.month, 1 if row.customer.key_account else 2)
+def _by_action(found: Iterable[tuple[date, str]]) -> Days:
+    grouped: dict[str, list[date]] = {}
+    for day, action in found:
+        grouped.setdefault(action, []).append(day)
+    return tuple((action, tuple(days)) for action, days in grouped.items())
 
 
-def _uncommitted(plan: _Plan) -> None:
-    """No promise yet: get one at the early push, then weekly until there is one."""
-    row, as_of = plan.row, plan.as_of
-    if row.target <= 0:
-        return
-    why = Reason("get_commitment", row.month, amount=row.target)
-    push = _push_day(row, plan.workdays)
-    plan.add(push, why)
-    start = push + WEEK if as_of <= push else as_of
-    if plan.last is not None:
-        start = max(start, plan.last + WEEK)
-    plan.every(start, 7, why)
+def _every(start: date, step: int, end: date, wd: Workdays) -> list[date]:
+    """The first working day on or after `start`, then `step` days after each previous
+    one (moved to a working day again), up to `end`."""
+    gap, days = timedelta(days=step), []
+    day = wd.on_or_after(start)
+    while day <= end:
+        days.append(day)
+        day = wd.on_or_after(day + gap)
+    return days
 
 
 def _reminder(
@@ -176,54 +149,147 @@ def _reminder(
     return day
 
 
-def _installment(plan: _Plan, due: date, why: dict[str, Any], cad: Cadence, remind: date) -> None:
+@dataclass
+class _Window:
+    """What actions are kept: working days in [as_of, end], after the last follow-up
+    (a follow-up logged on as_of does today's actions)."""
+
+    as_of: date
+    end: date
+    last: date | None
+    out: list[tuple[date, str]] = field(default_factory=list)
+
+    def keep(self, day: date, action: str) -> None:
+        if self.as_of <= day <= self.end and (self.last is None or day > self.last):
+            self.out.append((day, action))
+
+
+def installment_days(
+    due: date, cad: Cadence, remind: date, window: _Window, wd: Workdays
+) -> list[tuple[date, str]]:
     """Reminder, due-day check, chases and escalation of one unpaid installment."""
-    wd, as_of, month, last = plan.workdays, plan.as_of, plan.row.month, plan.last
+    as_of, last = window.as_of, window.last
     # a reminder on or before the due day, never before as_of: one whose day has passed
     # is due today, unless a follow-up was logged since that day
+    check = wd.on_or_after(due)
     if due >= as_of and (last is None or last < remind):
         remind = max(remind, wd.on_or_after(as_of))
-        if remind <= due:
-            plan.add(remind, Reason("remind", month, **why))
-    check = wd.on_or_after(due)
-    plan.add(check, Reason("due_check", month, **why))
+        if remind < check:  # on the due day itself, the check is the reminder
+            window.keep(remind, "remind")
+    window.keep(check, "due_check")
     # late after the grace, chased only after the due-day check (a due day on a holiday),
     # never before as_of, and no sooner than a pace after the customer's last follow-up
     start = max(due + timedelta(days=cad.grace + 1), check + ONE_DAY, as_of)
     if last is not None:
         start = max(start, last + timedelta(days=cad.chase_every))
-    days = plan.every(start, cad.chase_every, Reason("chase", month, **why))
+    chases = _every(start, cad.chase_every, window.end, wd)
     # the first chase on or after the escalation day goes to the manager instead, unless
     # a follow-up was logged since that day (the escalation was then due and is done)
     escalate = due + timedelta(days=cad.escalate_after)
-    day = next((d for d in days if d >= escalate), None)
-    if day is not None and (last is None or last < escalate):
-        plan.add(day, Reason("escalate", month, **why))
+    first = next((d for d in chases if d >= escalate), None)
+    if last is not None and last >= escalate:
+        first = None
+    for day in chases:
+        window.keep(day, "escalate" if day == first else "chase")
+    return window.out
 
 
-def _committed(plan: _Plan, policy: Policy) -> None:
+def commitment_days(push: date, window: _Window, wd: Workdays) -> list[tuple[date, str]]:
+    """No promise yet: get one at the early push, then weekly until there is one."""
+    window.keep(push, "get_commitment")
+    start = push + WEEK if window.as_of <= push else window.as_of
+    if window.last is not None:
+        start = max(start, window.last + WEEK)
+    for day in _every(start, 7, window.end, wd):
+        window.keep(day, "get_commitment")
+    return window.out
+
+
+@dataclass
+class _Context:
+    """What one schedule() call shares; day plans are memoised, since many customers
+    share a due day, a grade and a last follow-up."""
+
+    as_of: date
+    policy: Policy
+    workdays: Workdays
+    memo: dict[tuple[Any, ...], Days] = field(default_factory=dict)
+
+    def end(self, month: date) -> date:
+        found = self.memo.get(("end", month))
+        if found is None:
+            found = self.memo["end", month] = (("end", (month_end(month),)),)
+        return found[0][1][0]
+
+    def tightens(self, grade: str) -> bool:
+        """Does one grade tighter change anything (not for D, nor for equal Policy rows)?"""
+        return self.policy.for_grade(tighter(grade)) != self.policy.for_grade(grade)
+
+    def push_day(self, month: date, key_account: bool) -> date:
+        """Key accounts on the month's first working day, the others on its second."""
+        found = self.memo.get(("push", month, key_account))
+        if found is None:
+            day = self.workdays.nth(month, 1 if key_account else 2)
+            found = self.memo["push", month, key_account] = (("push", (day,)),)
+        return found[0][1][0]
+
+    def commitment(self, month: date, key_account: bool, last: date | None) -> Days:
+        key = ("commit", month, key_account, last)
+        found = self.memo.get(key)
+        if found is None:
+            window = _Window(self.as_of, self.end(month), last)
+            days = commitment_days(self.push_day(month, key_account), window, self.workdays)
+            found = self.memo[key] = _by_action(days)
+        return found
+
+    def installment(
+        self, month: date, due: date, grade: str, turn: date | None, last: date | None
+    ) -> Days:
+        """An installment's days: its grade's cadence, or one tighter from `turn` on."""
+        key = (month, due, grade, turn, last)
+        found = self.memo.get(key)
+        if found is None:
+            base = self.policy.for_grade(grade)
+            tight = self.policy.for_grade(tighter(grade)) if turn is not None else None
+            remind = _reminder(due, base, tight, turn, self.workdays)
+            window = _Window(self.as_of, self.end(month), last)
+            days = installment_days(due, tight or base, remind, window, self.workdays)
+            found = self.memo[key] = _by_action(days)
+        return found
+
+
+def _add(out: dict[date, list[Reason]], days: Days, why: tuple[Any, ...]) -> None:
+    """File one installment's (or customer's) days under `out`, one Reason per action."""
+    for action, on in days:
+        reason = Reason(action, *why)
+        for day in on:
+            found = out.get(day)
+            if found is None:
+                out[day] = [reason]
+            else:
+                found.append(reason)
+
+
+def _committed_reasons(
+    row: StatusRow, ctx: _Context, last: date | None, out: dict[date, list[Reason]]
+) -> None:
     """A promise: the early push, then each unpaid installment at the right tightness."""
-    row, wd = plan.row, plan.workdays
     owed = unpaid(row.installments, row.received)
     outstanding = sum(owed, ZERO)
     if outstanding <= 0:
         return
-    plan.add(_push_day(row, wd), Reason("push", row.month, amount=outstanding))
-    grade = row.customer.credit_grade
-    base, tight = policy.for_grade(grade), policy.for_grade(tighter(grade))
-    turn = tightening_day(row.installments, owed, base.grace)
+    month, grade = row.month, row.customer.credit_grade
+    push = ctx.push_day(month, row.customer.key_account)
+    if ctx.as_of <= push and (last is None or push > last):  # (within its own month)
+        out.setdefault(push, []).append(Reason("push", month, None, outstanding))
+    turn = tightening_day(row.installments, owed, ctx.policy.for_grade(grade).grace)
+    tightens_at_all = turn is not None and ctx.tightens(grade)
     for index, (inst, rest) in enumerate(zip(row.installments, owed, strict=True)):
         if rest <= 0:
             continue
         tightens = turn is not None and inst.due >= turn
-        remind = _reminder(inst.due, base, tight if tightens else None, turn, wd)
-        why = {
-            "installment_due": inst.due,
-            "amount": rest,
-            "installment": index,
-            "tightened": tightens and tight != base,
-        }
-        _installment(plan, inst.due, why, tight if tightens else base, remind)
+        days = ctx.installment(month, inst.due, grade, turn if tightens else None, last)
+        _add(out, days, (month, inst.due, rest, tightens and tightens_at_all, index))
 
 
 def customer_reasons(
@@ -232,46 +298,54 @@ def customer_reasons(
     policy: Policy = DEFAULT_POLICY,
     workdays: Workdays = CHINA,
     last_contact: date | None = None,
-) -> list[tuple[date, Reason]]:
-    """Every (day, reason) of one plan row from as_of to its month's end, unmerged."""
-    plan = _Plan(row, as_of, workdays, last_contact, [])
+    out: dict[date, list[Reason]] | None = None,
+    ctx: _Context | None = None,
+) -> dict[date, list[Reason]]:
+    """Every reason of one plan row from as_of to its month's end, by day, unmerged.
+
+    Added to `out` when given (a customer's other months' reasons).
+    """
+    ctx = ctx or _Context(as_of, policy, workdays)
+    out = {} if out is None else out
     if row.committed == 0:
-        _uncommitted(plan)
+        if row.target > 0:
+            days = ctx.commitment(row.month, row.customer.key_account, last_contact)
+            _add(out, days, (row.month, None, row.target))
     else:
-        _committed(plan, policy)
-    return plan.out
+        _committed_reasons(row, ctx, last_contact, out)
+    return out
 
 
 def _stake(reasons: Sequence[Reason]) -> Decimal:
     """Money a day's contact is about: per month, its installments owed or its push amount."""
-    per_month: dict[date, tuple[Decimal, Decimal]] = {}
+    per_month: dict[date, list[Decimal]] = {}
     for r in reasons:
-        owed, other = per_month.get(r.month, (ZERO, ZERO))
+        owed_other = per_month.setdefault(r.month, [ZERO, ZERO])
         if r.installment >= 0:
-            owed += r.amount
+            owed_other[0] += r.amount
         else:
-            other = max(other, r.amount)
-        per_month[r.month] = (owed, other)
+            owed_other[1] = max(owed_other[1], r.amount)
     return sum((max(owed, other) for owed, other in per_month.values()), ZERO)
 
 
-def merge(day: date, found: Sequence[tuple[StatusRow, Reason]]) -> Action:
-    """One action for a customer's day: the most urgent reason per installment, urgent first."""
-    ordered = sorted(
-        found, key=lambda f: (_URGENCY[f[1].action], f[1].installment_due or day, f[1].month)
-    )
-    kept: list[tuple[StatusRow, Reason]] = []
-    seen: set[tuple[date, int]] = set()
-    for row, reason in ordered:
-        if reason.installment >= 0:
-            key = (reason.month, reason.installment)
-            if key in seen:
-                continue
-            seen.add(key)
-        kept.append((row, reason))
-    reasons = tuple(r for _, r in kept)
-    first_due = min((r.installment_due for r in reasons if r.installment_due), default=None)
-    return Action(day, kept[0][0], reasons[0].action, first_due, _stake(reasons), reasons)
+def _urgency(reason: Reason) -> tuple[int, date, date]:
+    return _URGENCY[reason.action], reason.installment_due or reason.month, reason.month
+
+
+def merge(day: date, reasons: Sequence[Reason], rows: Mapping[date, StatusRow]) -> Action:
+    """One action for a customer's day, its reasons most urgent first.
+
+    An installment has at most one reason a day (a reminder on its due day is the
+    check; an escalation replaces that day's chase). `rows` maps each plan month of
+    the customer to its Status row.
+    """
+    if len(reasons) == 1:  # most days: one reason
+        (r,) = reasons
+        return Action(day, rows[r.month], r.action, r.installment_due, r.amount, (r,))
+    kept = sorted(reasons, key=_urgency)
+    first_due = min((r.installment_due for r in kept if r.installment_due), default=None)
+    top = kept[0]
+    return Action(day, rows[top.month], top.action, first_due, _stake(kept), tuple(kept))
 
 
 def last_contacts(followups: Iterable[FollowUp], as_of: date) -> dict[str, date]:
@@ -296,23 +370,34 @@ def schedule(
     ordered by date, then key accounts first, then amount at stake (largest first).
     """
     last = last_contacts(followups, as_of)
-    by_day: dict[tuple[str, date], list[tuple[StatusRow, Reason]]] = defaultdict(list)
+    customers: dict[str, dict[date, StatusRow]] = defaultdict(dict)
     for row in rows:
-        if month_end(row.month) < as_of:
-            continue
-        cid = row.customer.customer_id
-        for day, reason in customer_reasons(row, as_of, policy, workdays, last.get(cid)):
-            by_day[cid, day].append((row, reason))
-    actions = [merge(day, found) for (_, day), found in by_day.items()]
-    actions.sort(
-        key=lambda a: (
-            a.date,
-            not a.row.customer.key_account,
-            -a.amount_at_stake,
-            a.row.customer.customer_id,
-        )
-    )
+        if month_end(row.month) >= as_of:
+            customers[row.customer.customer_id][row.month] = row
+    actions = []
+    ctx = _Context(as_of, policy, workdays)
+    for cid, months in customers.items():
+        by_day: dict[date, list[Reason]] = {}
+        for row in months.values():
+            customer_reasons(row, as_of, policy, workdays, last.get(cid), by_day, ctx)
+        for day, reasons in by_day.items():
+            if len(reasons) == 1:  # most days: one reason
+                r = reasons[0]
+                row = months[r.month]
+                actions.append(Action(day, row, r.action, r.installment_due, r.amount, (r,)))
+            else:
+                actions.append(merge(day, reasons, months))
+    actions.sort(key=_order)
     return tuple(actions)
+
+
+def _order(act: Action) -> tuple[date, bool, float, str]:
+    """Date, then key accounts first, then the larger amount at stake, then customer ID.
+
+    (The amount compares as a float: exact for any amount below 90 trillion yuan.)
+    """
+    cust = act.row.customer
+    return act.date, not cust.key_account, -float(act.amount_at_stake), cust.customer_id
 
 
 def at_stake(row: StatusRow, as_of: date, grace: int) -> Decimal:
@@ -333,7 +418,7 @@ def next_follow_ups(actions: Iterable[Action]) -> dict[tuple[date, str], date]:
         cid = act.row.customer.customer_id
         for reason in act.reasons:
             key = (reason.month, cid)
-            if key not in nxt or act.date < nxt[key]:
+            if act.date < nxt.get(key, date.max):
                 nxt[key] = act.date
     return nxt
 
