@@ -1,4 +1,4 @@
-"""The `huikuan` command: template, demo, check, refresh (SPEC "Command line").
+"""The `huikuan` command: template, demo, check, refresh, schedule (SPEC "Command line").
 
 Exit codes: 0 all good; 1 the workbook has bad rows (listed on stderr and in
 the Problems sheet; good rows are still computed); 2 the file or the command
@@ -32,6 +32,7 @@ examples:
   huikuan split 团队.xlsx --out 分发 --eml     a workbook (and an email) per rep
   huikuan collect 回收 -o 团队.xlsx --base 团队.xlsx   merge the reps' returns
   huikuan roll 团队.xlsx --to 2026-12          plan the next month
+  huikuan schedule 回款.xlsx --rep 李娜 --ics 李娜.ics   today's and this week's follow-ups
 
 exit codes: 0 good; 1 bad rows (listed, the rest computed); 2 unusable file or
 command line (nothing written); 3 internal error.
@@ -146,6 +147,30 @@ def parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--rep", default=None, metavar="NAME", help="only this rep")
 
+    s = sub.add_parser(
+        "schedule",
+        help="print today's and this week's follow-ups; export a calendar",
+        description="Print whom to contact today and for the rest of this week, and why "
+        "(key accounts ★ first, then the larger amount at stake), in the workbook's "
+        "language. With --ics, write every follow-up from the as-of day to the month's "
+        "end as an RFC 5545 calendar (one all-day event per customer and day, 09:00 "
+        "reminder) for Outlook, Google, Apple or phone calendars; importing a newer "
+        "file updates the same events. The workbook is not changed.",
+    )
+    s.add_argument("book", type=Path, metavar="BOOK.xlsx")
+    s.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="DATE",
+        help="the day the schedule is seen from (default today)",
+    )
+    s.add_argument("--rep", metavar="NAME", help="only this sales rep's customers")
+    s.add_argument("--ics", type=Path, metavar="FILE.ics", help="also write a calendar file")
+    s.add_argument(
+        "--force", action="store_true", help="replace FILE.ics even if it is not a calendar"
+    )
+
     addin_commands.add_parser(sub)
     team.add_parsers(sub, _as_of)
     return p
@@ -224,6 +249,27 @@ def _summary(result: jobs.Result) -> None:
         )
 
 
+def _schedule(result: jobs.Result) -> int:
+    from .agenda import agenda_lines
+
+    lang = result.book.lang
+    _print_problems(result.problems, lang)
+    as_of = result.as_of or date.today()
+    lines = agenda_lines(result.actions, as_of, lang, result.rep, ics=bool(result.written))
+    print("\n".join(lines))
+    if result.written:
+        n = len(result.actions)
+        print(
+            f"已写入 {result.written}（{n} 个日程）"
+            if lang == "zh"
+            else f"written: {result.written} ({n} events)"
+        )
+    if result.problems:
+        n = len(result.problems)
+        print(f"{n} 个问题" if lang == "zh" else f"{n} problem(s)", file=sys.stderr)
+    return result.exit_code
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command in team.COMMANDS:
@@ -235,6 +281,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         out = jobs.template(args.output, args.lang, args.force)
         print(f"已写入 {out}" if args.lang == "zh" else f"written: {out}")
         return 0
+    if args.command == "schedule":
+        return _schedule(
+            jobs.schedule(args.book, args.as_of or today, args.rep, args.ics, args.force)
+        )
     if args.command == "demo":
         result = jobs.demo(args.output, args.lang, args.as_of or today, args.force)
     elif args.command == "diagnose":

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from .engine.analysis import Analysis, analyse_all
+from .engine.analysis import Analysis, analyse, analyse_all
 from .engine.diagnosis import Finding
 from .engine.schedule import Action
 from .engine.status import StatusRow
 from .model import Book, Problem
+from .values import normalize
 from .workbook.book import FileBook, Workbook
 from .workbook.files import FileTables
 from .workbook.outputs import (
@@ -42,6 +43,7 @@ class Result:
     written: Path | None = None
     as_of: date | None = None
     findings: tuple[Finding, ...] = ()
+    rep: str | None = None  # the one rep a result is about, as the workbook spells it
 
     @property
     def exit_code(self) -> int:
@@ -110,6 +112,48 @@ def diagnose(path: Path, as_of: date) -> Result:
     book, problems = load(path)
     found = analyse_all(book, as_of)
     return Result(book, problems, found.rows, found.actions, as_of=as_of, findings=found.findings)
+
+
+def schedule(
+    path: Path,
+    as_of: date,
+    rep: str | None = None,
+    ics: Path | None = None,
+    force: bool = False,
+) -> Result:
+    """The follow-up schedule from as_of (of one rep when given), and an .ics of it.
+
+    The workbook is not changed. An unknown rep is Unusable (the message lists the reps).
+    `written` is the calendar file when one was written.
+    """
+    from . import agenda
+
+    if ics is not None and ics.exists() and path.exists() and ics.samefile(path):
+        raise Unusable(f"{ics.name}: that is the workbook", f"{ics.name}：这是工作簿本身")
+    book, problems = load(path)
+    who = find_rep(book, rep) if rep is not None else None
+    rows, actions = analyse(book, as_of)
+    if who is not None:
+        rows = tuple(r for r in rows if r.customer.rep == who)
+        actions = tuple(a for a in actions if a.row.customer.rep == who)
+    written = None
+    if ics is not None:
+        cal = agenda.calendar(actions, book.lang, as_of, name=who)
+        written = agenda.write_ics(cal, ics, force)
+    return Result(book, problems, rows, actions, written=written, as_of=as_of, rep=who)
+
+
+def find_rep(book: Book, rep: str) -> str:
+    """The rep named `rep` (ignoring case, spaces and full-width forms), or Unusable."""
+    reps = sorted({c.rep for c in book.customers})
+    for name in reps:
+        if normalize(name) == normalize(rep):
+            return name
+    listed = ", ".join(reps) or "-"
+    raise Unusable(
+        f"unknown sales rep {rep!r}; the workbook's reps: {listed}",
+        f"没有业务员“{rep}”；工作簿中的业务员：{'、'.join(reps) or '无'}",
+    )
 
 
 def refuse_overwrite(path: Path, force: bool) -> None:

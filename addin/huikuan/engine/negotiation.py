@@ -17,6 +17,8 @@ from ..model import Book, Installment, PlanRow
 
 DEFAULT_SETTLE = Decimal("0.75")  # when neither the customer nor the team has history
 ZERO = Decimal(0)
+ONE = Decimal(1)
+FEN = Decimal("0.01")
 
 
 def settle_ratio(asked: Iterable[Decimal], settled: Iterable[Decimal]) -> Decimal | None:
@@ -40,10 +42,14 @@ def round_unit(amount: Decimal) -> Decimal:
 def suggested_ask(
     want: Decimal, ratio: Decimal = DEFAULT_SETTLE, round_to: Decimal | None = None
 ) -> Decimal:
-    """The opening ask that settles at `want`: want ÷ ratio, rounded up to a sensible unit."""
+    """The opening ask that settles at `want`: want ÷ ratio, rounded up to a sensible unit.
+
+    A ratio above 1 (a customer who committed more than asked) counts as 1: never
+    suggest asking for less than is wanted.
+    """
     if ratio <= 0:
         raise ValueError("settle ratio must be above 0")
-    raw = want / ratio
+    raw = (want / min(ratio, ONE)).quantize(FEN)  # drop division noise: 1/3 → 0.333…
     unit = round_to or round_unit(raw)
     return (raw / unit).to_integral_value(rounding=ROUND_CEILING) * unit
 
@@ -70,32 +76,44 @@ def _committed(installments: Iterable[Installment]) -> Mapping[tuple[str, date],
     return out
 
 
-def advise(book: Book) -> dict[tuple[date, str], Advice]:
-    """Advice for every plan row, each from the history of the months before it."""
-    committed = _committed(book.commitments)
+def _history(
+    book: Book, committed: Mapping[tuple[str, date], Decimal]
+) -> tuple[dict[str, list[PlanRow]], list[tuple[date, Decimal, Decimal]]]:
+    """Each customer's plan rows with an ask, and the team's (month, Σ ask, Σ committed)."""
     own: dict[str, list[PlanRow]] = defaultdict(list)
-    team_ask: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    team_got: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    team: dict[date, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for p in book.plan:
         if p.ask:
             own[p.customer_id].append(p)
-            team_ask[p.month] += p.ask
-            team_got[p.month] += committed[p.customer_id, p.month]
+            team[p.month][0] += p.ask
+            team[p.month][1] += committed[p.customer_id, p.month]
+    return own, [(m, ask, got) for m, (ask, got) in sorted(team.items())]
+
+
+def advise(book: Book) -> dict[tuple[date, str], Advice]:
+    """Advice for every plan row, each from the history of the months before it.
+
+    The ratio is the customer's own (Σ committed ÷ Σ ask over its earlier months
+    with an ask); without one (or when it is 0), the team's over the same
+    earlier months; without that, 0.75.
+    """
+    committed = _committed(book.commitments)
+    own, team = _history(book, committed)
+    team_before: dict[date, Decimal | None] = {}  # the team's ratio before each month
     advice = {}
     for plan in book.plan:
         past = [p for p in own.get(plan.customer_id, ()) if p.month < plan.month]
-        months = [m for m in team_ask if m < plan.month]
-        ratio, source = (
-            settle_ratio(
-                (p.ask or ZERO for p in past), (committed[p.customer_id, p.month] for p in past)
-            ),
-            "customer",
+        ratio = settle_ratio(
+            (p.ask or ZERO for p in past), (committed[p.customer_id, p.month] for p in past)
         )
+        source = "customer"
         if not ratio:
-            ratio, source = (
-                settle_ratio((team_ask[m] for m in months), (team_got[m] for m in months)),
-                "team",
-            )
+            if plan.month not in team_before:
+                earlier = [t for t in team if t[0] < plan.month]
+                team_before[plan.month] = settle_ratio(
+                    (t[1] for t in earlier), (t[2] for t in earlier)
+                )
+            ratio, source = team_before[plan.month], "team"
         if not ratio:
             ratio, source = DEFAULT_SETTLE, "default"
         advice[plan.month, plan.customer_id] = Advice(
