@@ -17,8 +17,8 @@ from .model import Book, Problem
 from .workbook.files import FileTables
 from .workbook.outputs import problems_table, schedule_table, status_table
 from .workbook.package import Risk, Unusable
+from .workbook.package_writer import write_outputs
 from .workbook.reader import read_book
-from .workbook.writer import save_atomic, write_outputs
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ def refuse_overwrite(path: Path, force: bool) -> None:
 
 def template(out: Path, lang: str, force: bool = False) -> Path:
     from .workbook.template import build_template
+    from .workbook.writer import save_atomic
 
     refuse_overwrite(out, force)
     save_atomic(build_template(lang), out)
@@ -87,6 +88,7 @@ def demo(out: Path, lang: str, as_of: date, force: bool = False) -> Result:
     """A filled demo team workbook for the month of `as_of`, refreshed."""
     from .demo import demo_book
     from .workbook.template import build_template
+    from .workbook.writer import save_atomic
 
     refuse_overwrite(out, force)
     book = demo_book(as_of.replace(day=1), as_of)

@@ -1,15 +1,21 @@
-"""Engine results → output table rows (SPEC "Outputs"), independent of any Excel library.
+"""Engine results → output sheets (SPEC "Outputs"), independent of any Excel library.
 
-An OutputTable is headers in the workbook's language plus rows of plain
-values (amounts as Decimal rounded to the fen, ratios as float, dates as
-date, choices as their label) and each column's kind, so every writer
-(openpyxl file, live xlwings book) formats them the same way.
+An OutputTable is one output sheet: a table of the sheet's name with headers in
+the workbook's language, rows of plain values (amounts as Decimal rounded to the
+fen, ratios as float, dates as date, choices as their label) and each column's
+kind; optionally conditional-format rules over its columns and charts of its
+columns. Every writer (the package writer, the openpyxl reference writer, a live
+xlwings book) lays them out the same way from what is here: FORMATS,
+column_widths, rule_formulas.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from .. import contract
@@ -18,13 +24,130 @@ from ..engine.schedule import Action, Reason
 from ..engine.status import StatusRow
 from ..model import Problem
 from ..values import fen, format_amount, format_date
+from .reader import col_letter
+
+# Number format of each column kind, by language (kinds absent here stay General).
+FORMATS = {
+    Kind.AMOUNT: {"zh": "¥#,##0.00", "en": "#,##0.00"},
+    Kind.RATIO: {"zh": "0.0%", "en": "0.0%"},
+    Kind.DATE: {"zh": "yyyy-mm-dd", "en": "yyyy-mm-dd"},
+    Kind.MONTH: {"zh": "yyyy-mm", "en": "yyyy-mm"},
+}
+TABLE_STYLE = "TableStyleMedium2"
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a conditional format shows a cell: font colour, fill colour (RGB hex), bold."""
+
+    font_color: str | None = None  # e.g. "9C0006"
+    fill_color: str | None = None  # e.g. "FFC7CE"
+    bold: bool = False
+
+
+RED = Look(font_color="9C0006", fill_color="FFC7CE")
+AMBER = Look(font_color="9C5700", fill_color="FFEB9C")
+GREEN = Look(font_color="006100", fill_color="C6EFCE")
+
+RULE_KINDS = ("cellIs", "containsText", "expression")
+OPERATORS = (
+    "equal",
+    "notEqual",
+    "greaterThan",
+    "greaterThanOrEqual",
+    "lessThan",
+    "lessThanOrEqual",
+    "between",
+    "notBetween",
+)
+
+
+@dataclass(frozen=True)
+class FormatRule:
+    """A conditional format over the data rows of some columns (an Excel cfRule).
+
+    - cellIs: `operator` and one formula (two for between/notBetween), e.g. ('0.5',);
+    - containsText: `text` (matched ignoring case, as Excel's SEARCH does);
+    - expression: one formula, true where the look applies.
+
+    In a formula `{key}` stands for that column's cell in the rule's first row with
+    the column fixed (`$Q2`), so `{promise_status}="broken"` tests each row's own
+    cell; write literal braces doubled. `columns` are column keys; () is every column.
+    """
+
+    kind: str
+    look: Look
+    columns: tuple[str, ...] = ()
+    operator: str = ""
+    formulas: tuple[str, ...] = ()
+    text: str = ""
+    stop: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in RULE_KINDS:
+            raise ValueError(f"rule kind {self.kind!r} is not one of {RULE_KINDS}")
+        if self.kind == "cellIs":
+            if self.operator not in OPERATORS:
+                raise ValueError(f"cellIs operator {self.operator!r} is not one of {OPERATORS}")
+            want = 2 if "etween" in self.operator else 1
+            if len(self.formulas) != want:
+                raise ValueError(f"cellIs {self.operator} takes {want} formula(s)")
+        if self.kind == "expression" and len(self.formulas) != 1:
+            raise ValueError("an expression rule takes one formula")
+        if self.kind == "containsText" and not self.text:
+            raise ValueError("a containsText rule needs its text")
+
+
+CHART_KINDS = ("bar", "column", "line", "pie")
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native chart of the table's own columns: categories down one column, a series
+    per value column (titled by its header), over every data row of the table.
+
+    `anchor` is the chart's top-left cell; empty places it right of the table, below
+    the charts before it. Sizes are in centimetres.
+    """
+
+    kind: str
+    title: str
+    categories: str
+    values: tuple[str, ...]
+    anchor: str = ""
+    width: float = 16.0
+    height: float = 7.5
+    stacked: bool = False
+    y_title: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHART_KINDS:
+            raise ValueError(f"chart kind {self.kind!r} is not one of {CHART_KINDS}")
+        if not self.values:
+            raise ValueError("a chart needs at least one value column")
 
 
 @dataclass(frozen=True)
 class OutputTable:
+    """One output sheet: a table named as the sheet, and its optional rules and charts."""
+
     table: Table
     lang: str
     rows: tuple[tuple[Any, ...], ...]
+    rules: tuple[FormatRule, ...] = ()
+    charts: tuple[ChartSpec, ...] = ()
+
+    def __post_init__(self) -> None:
+        keys = {c.key for c in self.table.columns}
+        used = [k for r in self.rules for k in r.columns]
+        used += [k for c in self.charts for k in (c.categories, *c.values)]
+        unknown = [k for k in used if k not in keys]
+        if unknown:
+            raise ValueError(f"{self.table.name} has no column {unknown[0]!r}")
+
+    @property
+    def name(self) -> str:
+        return self.table.name
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -33,6 +156,75 @@ class OutputTable:
     @property
     def kinds(self) -> tuple[Kind, ...]:
         return tuple(col.kind for col in self.table.columns)
+
+    @property
+    def formats(self) -> tuple[str | None, ...]:
+        """Each column's number format (None: General)."""
+        return tuple(FORMATS.get(kind, {}).get(self.lang) for kind in self.kinds)
+
+    @property
+    def last_row(self) -> int:
+        """The table's last sheet row: the header is row 1; an empty table keeps one row."""
+        return max(2, len(self.rows) + 1)
+
+    def column(self, key: str) -> int:
+        """1-based column of a key."""
+        for index, col in enumerate(self.table.columns, start=1):
+            if col.key == key:
+                return index
+        raise KeyError(key)
+
+
+def rule_formulas(out: OutputTable, rule: FormatRule) -> tuple[str, ...]:
+    """The rule's formulas with each {key} made that column's first data cell ($Q2)."""
+    cells = {c.key: f"${col_letter(i)}2" for i, c in enumerate(out.table.columns, start=1)}
+    if rule.kind == "containsText":
+        first = col_letter(out.column(rule.columns[0])) if rule.columns else "A"
+        text = rule.text.replace('"', '""')
+        return (f'NOT(ISERROR(SEARCH("{text}",{first}2)))',)
+    return tuple(f.format_map(cells) for f in rule.formulas)
+
+
+def rule_ranges(out: OutputTable, rule: FormatRule) -> str:
+    """The rule's sqref: its columns over every data row, e.g. 'Q2:Q40 S2:S40'."""
+    last = out.last_row
+    if not rule.columns:
+        return f"A2:{col_letter(len(out.table.columns))}{last}"
+    return " ".join(
+        f"{col_letter(out.column(k))}2:{col_letter(out.column(k))}{last}" for k in rule.columns
+    )
+
+
+def _display(kind: Kind, value: Any) -> str:
+    """Roughly what Excel shows for a value in a column of this kind."""
+    if isinstance(value, (Decimal, float, int)) and not isinstance(value, bool):
+        if kind is Kind.RATIO:
+            return f"{float(value):.1%}"
+        if kind is Kind.AMOUNT:
+            return f"¥{float(value):,.2f}"
+    if isinstance(value, date):
+        return f"{value:%Y-%m}" if kind is Kind.MONTH else f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def text_width(text: str) -> int:
+    """Characters as Excel measures them: CJK and full-width ones count double."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def column_widths(out: OutputTable, sample: int = 200) -> tuple[float, ...]:
+    """Each column's width: its header or widest value among the first rows, 8 to 60."""
+    widths = []
+    for index, (header, kind) in enumerate(zip(out.headers, out.kinds, strict=True)):
+        widest = text_width(header)
+        for row in out.rows[:sample]:
+            value = row[index]
+            if value is not None:
+                widest = max(widest, text_width(_display(kind, value)))
+        widths.append(float(min(60, max(8, widest + 2))))
+    return tuple(widths)
 
 
 def _cell(kind: Kind, value: Any, lang: str, choices: tuple[contract.Choice, ...]) -> Any:
