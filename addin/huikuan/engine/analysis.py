@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from ..model import Book
 from .negotiation import advise
 from .policy import policy_from
-from .schedule import Action, schedule, with_follow_up
-from .status import StatusRow, status
+from .schedule import Action, follow_up, schedule
+from .status import StatusRow, evolve, status
 from .workdays import workdays_from
 
 
@@ -24,15 +23,20 @@ def analyse(book: Book, as_of: date) -> tuple[tuple[StatusRow, ...], tuple[Actio
     rows = status(book, as_of, policy)
     actions = schedule(rows, as_of, book.followups, policy, workdays)
     advice = advise(book)
-    rows = tuple(
-        replace(
-            row,
-            settle_ratio=a.settle_ratio,
-            suggested_ask=a.suggested_ask,
-            no_anchor=a.no_anchor,
-        )
-        if (a := advice.get((row.month, row.customer.customer_id)))
-        else row
-        for row in with_follow_up(rows, actions, as_of, policy)
-    )
-    return rows, actions
+    out = []
+    for row, (day, priority) in zip(rows, follow_up(rows, actions, as_of, policy), strict=True):
+        a = advice.get((row.month, row.customer.customer_id))
+        if a:
+            out.append(
+                evolve(
+                    row,
+                    next_follow_up=day,
+                    priority=priority,
+                    settle_ratio=a.settle_ratio,
+                    suggested_ask=a.suggested_ask,
+                    no_anchor=a.no_anchor,
+                )
+            )
+        else:
+            out.append(evolve(row, next_follow_up=day, priority=priority))
+    return tuple(out), actions

@@ -81,10 +81,17 @@ def advise(book: Book) -> dict[tuple[date, str], Advice]:
             own[p.customer_id].append(p)
             team_ask[p.month] += p.ask
             team_got[p.month] += committed[p.customer_id, p.month]
+    team: dict[date, Decimal | None] = {}  # the team's ratio before each month, once
+
+    def team_ratio(month: date) -> Decimal | None:
+        if month not in team:
+            months = [m for m in team_ask if m < month]
+            team[month] = settle_ratio((team_ask[m] for m in months), (team_got[m] for m in months))
+        return team[month]
+
     advice = {}
     for plan in book.plan:
         past = [p for p in own.get(plan.customer_id, ()) if p.month < plan.month]
-        months = [m for m in team_ask if m < plan.month]
         ratio, source = (
             settle_ratio(
                 (p.ask or ZERO for p in past), (committed[p.customer_id, p.month] for p in past)
@@ -92,10 +99,7 @@ def advise(book: Book) -> dict[tuple[date, str], Advice]:
             "customer",
         )
         if not ratio:
-            ratio, source = (
-                settle_ratio((team_ask[m] for m in months), (team_got[m] for m in months)),
-                "team",
-            )
+            ratio, source = team_ratio(plan.month), "team"
         if not ratio:
             ratio, source = DEFAULT_SETTLE, "default"
         advice[plan.month, plan.customer_id] = Advice(

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from ..model import FollowUp, Installment
 from ..values import month_end
 from .policy import DEFAULT_POLICY, GRADES, Cadence, Policy
-from .status import ZERO, StatusRow
+from .status import ZERO, StatusRow, evolve
 from .workdays import CHINA, Workdays
 
 # Actions, most urgent first: a day's row carries the most urgent of its reasons.
 ACTIONS = ("escalate", "chase", "due_check", "remind", "get_commitment", "push")
+_URGENCY = {action: rank for rank, action in enumerate(ACTIONS)}
 PRIORITY_ORDER = ("broken", "partial", "none", "on_track", "kept")
 
 
@@ -134,7 +135,7 @@ def _customer_reasons(
 
 def _merge(day: date, row: StatusRow, reasons: list[Reason]) -> Action:
     """One action for the day: the most urgent reason per installment, most urgent first."""
-    reasons.sort(key=lambda r: (ACTIONS.index(r.action), r.installment_due or day))
+    reasons.sort(key=lambda r: (_URGENCY[r.action], r.installment_due or day))
     kept: list[Reason] = []
     seen: set[int] = set()
     for reason in reasons:
@@ -197,13 +198,13 @@ def at_stake(row: StatusRow, as_of: date, grace: int) -> Decimal:
     return max(ZERO, row.committed - row.received)
 
 
-def with_follow_up(
+def follow_up(
     rows: Sequence[StatusRow],
     actions: Iterable[Action],
     as_of: date,
     policy: Policy = DEFAULT_POLICY,
-) -> tuple[StatusRow, ...]:
-    """Status rows with next_follow_up and priority (rank within the rep, 1 = first)."""
+) -> list[tuple[date | None, int]]:
+    """Each row's next follow-up day and priority (rank within the rep, 1 = first)."""
     nxt: dict[tuple[date, str], date] = {}
     for act in actions:
         key = (act.row.month, act.row.customer.customer_id)
@@ -222,11 +223,17 @@ def with_follow_up(
         )
         for n, row in enumerate(group, start=1):
             rank[id(row)] = n
+    return [(nxt.get((row.month, row.customer.customer_id)), rank[id(row)]) for row in rows]
+
+
+def with_follow_up(
+    rows: Sequence[StatusRow],
+    actions: Iterable[Action],
+    as_of: date,
+    policy: Policy = DEFAULT_POLICY,
+) -> tuple[StatusRow, ...]:
+    """Status rows with next_follow_up and priority (rank within the rep, 1 = first)."""
     return tuple(
-        replace(
-            row,
-            next_follow_up=nxt.get((row.month, row.customer.customer_id)),
-            priority=rank[id(row)],
-        )
-        for row in rows
+        evolve(row, next_follow_up=day, priority=priority)
+        for row, (day, priority) in zip(rows, follow_up(rows, actions, as_of, policy), strict=True)
     )

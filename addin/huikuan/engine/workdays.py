@@ -34,11 +34,19 @@ class Workdays:
 
     overrides: Mapping[date, bool] = field(default_factory=dict)
     official: bool = True  # False: plain Monday–Friday (no public holidays)
+    # answers already worked out (a schedule asks about the same few days thousands of times)
+    _memo: dict[date, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _after: dict[date, date] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def is_working(self, day: date) -> bool:
-        if day in self.overrides:
-            return self.overrides[day]
-        return _official(day) if self.official else day.weekday() < 5
+        working = self._memo.get(day)
+        if working is None:
+            if day in self.overrides:
+                working = self.overrides[day]
+            else:
+                working = _official(day) if self.official else day.weekday() < 5
+            self._memo[day] = working
+        return working
 
     def on_or_before(self, day: date) -> date:
         while not self.is_working(day):
@@ -46,9 +54,13 @@ class Workdays:
         return day
 
     def on_or_after(self, day: date) -> date:
-        while not self.is_working(day):
-            day += ONE_DAY
-        return day
+        found = self._after.get(day)
+        if found is None:
+            found = day
+            while not self.is_working(found):
+                found += ONE_DAY
+            self._after[day] = found
+        return found
 
     def nth(self, month: date, n: int) -> date:
         """The n-th (1-based) working day of the month."""

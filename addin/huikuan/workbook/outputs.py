@@ -12,10 +12,11 @@ column_widths, rule_formulas.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from .. import contract
@@ -227,34 +228,49 @@ def column_widths(out: OutputTable, sample: int = 200) -> tuple[float, ...]:
     return tuple(widths)
 
 
-def _cell(kind: Kind, value: Any, lang: str, choices: tuple[contract.Choice, ...]) -> Any:
-    if value is None:
-        return None
-    if kind is Kind.AMOUNT:
-        return fen(value)
-    if kind is Kind.RATIO:
-        return float(value)
-    if kind is Kind.YESNO:
-        return contract.choice_label(contract.YES_NO, "yes" if value else "no", lang)
-    if kind is Kind.CHOICE and choices:
-        return contract.choice_label(choices, value, lang)
-    return value
+def _converter(col: contract.Column, lang: str) -> Callable[[Any], Any] | None:
+    """How a column's engine value becomes its cell value (None: as it is)."""
+    if col.kind is Kind.AMOUNT:
+        return fen
+    if col.kind is Kind.RATIO:
+        return float
+    if col.kind is Kind.YESNO:
+        yes, no = (contract.choice_label(contract.YES_NO, k, lang) for k in ("yes", "no"))
+        return lambda value: yes if value else no
+    if col.kind is Kind.CHOICE and col.choices:
+        labels = {ch.key: contract.choice_label(col.choices, ch.key, lang) for ch in col.choices}
+        return lambda value: labels.get(value, value)
+    return None
+
+
+def _cells(
+    columns: Sequence[contract.Column], lang: str, getters: Sequence[Callable[[Any], Any]]
+) -> Callable[[Any], tuple[Any, ...]]:
+    """A function from a source object to its row of cell values."""
+    pairs = [(get, _converter(col, lang)) for col, get in zip(columns, getters, strict=True)]
+
+    def row(source: Any) -> tuple[Any, ...]:
+        values = []
+        for get, convert in pairs:
+            value = get(source)
+            if value is not None and convert is not None:
+                value = convert(value)
+            values.append(value)
+        return tuple(values)
+
+    return row
 
 
 _CUSTOMER_KEYS = ("customer_id", "name", "rep", "credit_grade", "key_account", "phone")
 
 
-def _value(key: str, row: Any, customer: Any) -> Any:
-    return getattr(customer, key) if key in _CUSTOMER_KEYS else getattr(row, key)
-
-
 def status_table(rows: Iterable[StatusRow], lang: str) -> OutputTable:
     table = contract.STATUS
-    out = tuple(
-        tuple(_cell(c.kind, _value(c.key, r, r.customer), lang, c.choices) for c in table.columns)
-        for r in rows
-    )
-    return OutputTable(table, lang, out)
+    getters = [
+        attrgetter(f"customer.{c.key}" if c.key in _CUSTOMER_KEYS else c.key) for c in table.columns
+    ]
+    row = _cells(table.columns, lang, getters)
+    return OutputTable(table, lang, tuple(row(r) for r in rows))
 
 
 _REASONS = {
@@ -297,28 +313,16 @@ def reasons_text(reasons: Iterable[Reason], lang: str) -> str:
 
 def schedule_table(actions: Iterable[Action], lang: str) -> OutputTable:
     table = contract.SCHEDULE
-    out = []
-    for act in actions:
-        values = {
-            "date": act.date,
-            "action": act.action,
-            "installment_due": act.installment_due,
-            "amount_at_stake": act.amount_at_stake,
-            "reason": reasons_text(act.reasons, lang),
-        }
-        cust = act.row.customer
-        out.append(
-            tuple(
-                _cell(
-                    c.kind,
-                    values[c.key] if c.key in values else getattr(cust, c.key),
-                    lang,
-                    c.choices,
-                )
-                for c in table.columns
-            )
-        )
-    return OutputTable(table, lang, tuple(out))
+    own = {
+        "date": attrgetter("date"),
+        "action": attrgetter("action"),
+        "installment_due": attrgetter("installment_due"),
+        "amount_at_stake": attrgetter("amount_at_stake"),
+        "reason": lambda act: reasons_text(act.reasons, lang),
+    }
+    getters = [own.get(c.key) or attrgetter(f"row.customer.{c.key}") for c in table.columns]
+    row = _cells(table.columns, lang, getters)
+    return OutputTable(table, lang, tuple(row(a) for a in actions))
 
 
 def problems_table(problems: Sequence[Problem], lang: str) -> OutputTable:

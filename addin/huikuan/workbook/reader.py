@@ -9,7 +9,7 @@ Unusable: nothing can be computed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -31,7 +31,6 @@ from ..model import (
 )
 from ..values import (
     BadValue,
-    is_blank,
     normalize,
     parse_amount,
     parse_choice,
@@ -53,7 +52,7 @@ class RawTable:
     header_row: int  # 1-based row of the header
     first_col: int  # 1-based column of the table's first column
     headers: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
+    rows: Sequence[Sequence[Any]]  # cell values; None or "" for an empty cell
 
 
 class TableSource(Protocol):
@@ -133,14 +132,73 @@ def message(key: str, lang: str, **kw: object) -> str:
     return (zh if lang == "zh" else en).format(**kw)
 
 
+_MEMO_LIMIT = 100_000  # parsed values remembered per column (bounds the memory)
+_MISSING = object()
+
+
+class Parsers:
+    """One memoised parser per column kind (and choice list), for one reading of a book.
+
+    A cell's clean value depends only on its raw value, and the raw values of a
+    column repeat (choices, yes/no, dates, customer IDs, round amounts), so each
+    distinct value is parsed once. Keys carry the value's type: 1, 1.0 and True
+    are equal in a dict but parse differently. Failures are not remembered: the
+    parser raises its BadValue again for every bad cell.
+    """
+
+    def __init__(self) -> None:
+        self._parsers: dict[tuple[Kind, tuple[contract.Choice, ...]], Callable[[Any], Any]] = {}
+
+    def __call__(self, col: Column) -> Callable[[Any], Any]:
+        key = (col.kind, col.choices)
+        parser = self._parsers.get(key)
+        if parser is None:
+            parser = self._parsers[key] = _memoised(col)
+        return parser
+
+
+def _memoised(col: Column) -> Callable[[Any], Any]:
+    if col.kind is Kind.CHOICE:
+        choices = col.choices
+
+        def base(value: Any) -> Any:
+            return parse_choice(value, choices)
+    else:
+        base = _PARSERS[col.kind]
+    memo: dict[tuple[type, Any], Any] = {}
+
+    def parse(value: Any) -> Any:
+        key = (value.__class__, value)
+        found = memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = base(value)
+            if len(memo) < _MEMO_LIMIT:
+                memo[key] = found
+        return found
+
+    if col.kind is Kind.DATE:
+
+        def parse_date_cell(value: Any) -> Any:
+            return value if value.__class__ is date else parse(value)
+
+        return parse_date_cell
+    return parse
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (value.__class__ is str and not value.strip())
+
+
 class _TableReader:
     """Reads one contract table into dicts of clean values, collecting problems."""
 
-    def __init__(self, table: Table, raw: RawTable, lang: str) -> None:
+    def __init__(
+        self, table: Table, raw: RawTable, lang: str, parsers: Parsers | None = None
+    ) -> None:
         self.table, self.raw, self.lang = table, raw, lang
+        self.parsers = parsers or Parsers()
         self.problems: list[Problem] = []
         self.positions: dict[str, int] = {}
-        self.cells: dict[int, dict[str, Any]] = {}  # sheet row → raw cell values by key
         for pos, header in enumerate(raw.headers):
             h = normalize(header)
             for col in table.columns:
@@ -160,50 +218,63 @@ class _TableReader:
             Problem(sheet=self.raw.sheet, cell=cell, value=shown(value), message=msg)
         )
 
+    def raw_value(self, row_no: int, key: str) -> Any:
+        """The cell of column `key` in sheet row `row_no`, as the table holds it."""
+        cells = self.raw.rows[row_no - self.raw.header_row - 1]
+        pos = self.positions[key]
+        return cells[pos] if pos < len(cells) else None
+
     def missing_columns(self) -> list[Column]:
         return [c for c in self.table.columns if c.required and c.key not in self.positions]
 
     def rows(self) -> list[tuple[int, dict[str, Any]]]:
-        """(sheet row, values) for every row whose cells all parse; blank rows skipped."""
+        """(sheet row, values) for every row whose cells all parse; blank rows skipped.
+
+        The hot loop of reading: one memoised parser per column, no per-cell
+        lookups by name. An empty string is a blank cell, as None is.
+        """
+        defaults: dict[str, Any] = {}
+        plan = []
+        for col in self.table.columns:
+            if col.key in self.positions:
+                plan.append((col.key, self.positions[col.key], self.parsers(col), col))
+            elif col.default is not None:
+                defaults[col.key] = col.default
+        positions = [pos for _, pos, _, _ in plan]
+        width = max(positions, default=-1) + 1
+        padding = (None,) * width
         good = []
+        first_row = self.raw.header_row + 1
         for offset, cells in enumerate(self.raw.rows):
-            row_no = self.raw.header_row + 1 + offset
-            present = {
-                key: cells[pos] if pos < len(cells) else None for key, pos in self.positions.items()
-            }
-            if all(is_blank(v) for v in present.values()):
-                continue
-            self.cells[row_no] = present
-            values: dict[str, Any] = {}
+            if len(cells) < width:
+                cells = (*cells, *padding[: width - len(cells)])
+            for pos in positions:
+                if not _blank(cells[pos]):
+                    break
+            else:
+                continue  # a blank row
+            values = defaults.copy()
             ok = True
-            for col in self.table.columns:
-                if col.key not in self.positions:
-                    if col.default is not None:
-                        values[col.key] = col.default
-                    continue
-                raw_value = present[col.key]
-                pos = self.positions[col.key]
-                if is_blank(raw_value):
+            for key, pos, parse, col in plan:
+                raw_value = cells[pos]
+                if raw_value is None or (raw_value.__class__ is str and not raw_value.strip()):
                     if col.required:
                         self.problem(
                             pos,
-                            row_no,
+                            first_row + offset,
                             raw_value,
                             message("required", self.lang, col=self.label(col)),
                         )
                         ok = False
                     elif col.default is not None:
-                        values[col.key] = col.default
+                        values[key] = col.default
                     continue
                 try:
-                    if col.kind is Kind.CHOICE:
-                        values[col.key] = parse_choice(raw_value, col.choices)
-                    else:
-                        values[col.key] = _PARSERS[col.kind](raw_value)
+                    values[key] = parse(raw_value)
                 except BadValue as bad:
                     self.problem(
                         pos,
-                        row_no,
+                        first_row + offset,
                         raw_value,
                         f"{self.label(col)}: {bad.message(self.lang)}"
                         if self.lang == "en"
@@ -211,7 +282,7 @@ class _TableReader:
                     )
                     ok = False
             if ok:
-                good.append((row_no, values))
+                good.append((first_row + offset, values))
         return good
 
 
@@ -228,7 +299,7 @@ def _unique(
             reader.problem(
                 pos,
                 row_no,
-                reader.cells[row_no][last.key],
+                reader.raw_value(row_no, last.key),
                 message("duplicate", reader.lang, col=reader.label(last), row=seen[key]),
             )
             continue
@@ -246,7 +317,7 @@ def _known(
             reader.problem(
                 reader.positions["customer_id"],
                 row_no,
-                reader.cells[row_no]["customer_id"],
+                reader.raw_value(row_no, "customer_id"),
                 message("unknown_customer", reader.lang),
             )
             continue
@@ -264,7 +335,7 @@ def _positive(
             reader.problem(
                 reader.positions[key],
                 row_no,
-                reader.cells[row_no][key],
+                reader.raw_value(row_no, key),
                 message("not_positive", reader.lang, col=reader.label(col)),
             )
             continue
@@ -277,6 +348,7 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
     lang = lang or detect_lang(source)
     problems: list[Problem] = []
     readers: dict[str, _TableReader] = {}
+    parsers = Parsers()
     for table in (*contract.INPUT_TABLES, *contract.SETTING_TABLES):
         raw = source.table(table.name)
         if raw is None:
@@ -284,7 +356,7 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
                 en, zh = _MESSAGES["missing_table"]
                 raise Unusable(en.format(table=table.name), zh.format(table=table.name))
             continue
-        reader = _TableReader(table, raw, lang)
+        reader = _TableReader(table, raw, lang, parsers)
         missing = reader.missing_columns()
         if missing:
             names = ", ".join(reader.label(c) for c in missing)
@@ -335,7 +407,7 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
                 fu.problem(
                     fu.positions["result"],
                     row_no,
-                    fu.cells[row_no]["result"],
+                    fu.raw_value(row_no, "result"),
                     message("excuse_missing", lang),
                 )
                 continue
@@ -350,17 +422,22 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
             good = _positive(reader, good, "chase_every")
         return [values for _, values in good]
 
-    book = Book(
-        customers=tuple(Customer(**v) for _, v in customers),
-        plan=tuple(PlanRow(**v) for _, v in plan_rows),
-        measures=tuple(Measure(**v) for v in checked(contract.MEASURES)),
-        commitments=tuple(Installment(**v) for v in checked(contract.COMMITMENTS, "amount")),
-        receipts=tuple(Receipt(**v) for v in checked(contract.RECEIPTS, "amount")),
-        followups=tuple(FollowUp(**v) for v in followups),
-        cadences=tuple(CadenceRow(**v) for v in settings(contract.POLICY)),
-        holidays=tuple(Holiday(**v) for v in settings(contract.HOLIDAYS)),
-        reps=tuple(Rep(**v) for v in settings(contract.REPS)),
-        lang=lang,
+    # trusted: every value below came out of values.py's parsers (Record.trusted says why)
+    book = Book.trusted(
+        {
+            "customers": tuple(Customer.trusted(v) for _, v in customers),
+            "plan": tuple(PlanRow.trusted(v) for _, v in plan_rows),
+            "measures": tuple(Measure.trusted(v) for v in checked(contract.MEASURES)),
+            "commitments": tuple(
+                Installment.trusted(v) for v in checked(contract.COMMITMENTS, "amount")
+            ),
+            "receipts": tuple(Receipt.trusted(v) for v in checked(contract.RECEIPTS, "amount")),
+            "followups": tuple(FollowUp.trusted(v) for v in followups),
+            "cadences": tuple(CadenceRow.trusted(v) for v in settings(contract.POLICY)),
+            "holidays": tuple(Holiday.trusted(v) for v in settings(contract.HOLIDAYS)),
+            "reps": tuple(Rep.trusted(v) for v in settings(contract.REPS)),
+            "lang": lang,
+        }
     )
     for reader in readers.values():
         problems.extend(reader.problems)
