@@ -425,3 +425,18 @@ def test_records_read_are_what_strict_validation_would_build(tmp_path: Path) -> 
     assert Book.model_validate(book.__dict__, strict=True) == book
     with pytest.raises(TypeError, match="no field"):
         Customer.trusted({"customer_id": "C1", "name": "A", "rep": "W", "colour": "red"})
+
+
+def test_record_defaults_are_the_contracts() -> None:
+    """The reader gives a blank optional cell its column's default and builds records
+    without validation, so each record field must be required and defaulted as in SPEC."""
+    from huikuan import contract
+    from huikuan.workbook.reader import RECORDS
+
+    for table in (*contract.INPUT_TABLES, *contract.SETTING_TABLES):
+        fields = RECORDS[table.name].model_fields
+        for col in table.columns:
+            field = fields[col.key]
+            assert field.is_required() == col.required, (table.name, col.key)
+            if not col.required:
+                assert field.default == col.default, (table.name, col.key)

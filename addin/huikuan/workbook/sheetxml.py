@@ -111,7 +111,11 @@ def _col_style(index: int) -> str:
 
 
 def rows_xml(out: OutputTable, styles: SheetStyles, cells: Cells) -> Iterator[bytes]:
-    """<row> elements of the header and every data row, in chunks of bytes."""
+    """<row> elements of the header and every data row, in chunks of bytes.
+
+    The hot loop of writing: the common types (text, Decimal, float, date) are
+    rendered inline with per-column prefixes and the text and date caches at hand.
+    """
     letters = [col_letter(i) for i in range(1, len(out.table.columns) + 1)]
     head = _style(styles.header)
     header = "".join(
@@ -119,23 +123,39 @@ def rows_xml(out: OutputTable, styles: SheetStyles, cells: Cells) -> Iterator[by
         for letter, text in zip(letters, out.headers, strict=True)
     )
     buffer = [f'<row r="1">{header}</row>']
-    columns = list(zip(letters, [_style(s) for s in styles.columns], strict=True))
-    cell = cells.cell
+    # per column: '<c r="A', '" s="3">' and '" s="3" t="inlineStr">'
+    columns = [
+        (f'<c r="{letter}', f'"{_style(s)}>', f'"{_style(s)} t="inlineStr">', letter, _style(s))
+        for letter, s in zip(letters, styles.columns, strict=True)
+    ]
+    texts = cells._text
+    serials: dict[date, str | None] = {}
     text = cells.text
+    cell = cells.cell
     for number, row in enumerate(out.rows, start=2):
         r = str(number)
         parts = []
-        for (letter, style), value in zip(columns, row, strict=True):
+        for (start, number_end, text_end, letter, style), value in zip(columns, row, strict=True):
             if value is None:
                 continue
-            kind = type(value)
+            kind = value.__class__
             # the common types inline; everything else through Cells.cell
-            if kind is str and value:
-                parts.append(f'<c r="{letter}{r}"{style} t="inlineStr">{text(value)}</c>')
+            if kind is str:
+                if value:
+                    xml = texts.get(value) or text(value)
+                    parts.append(f"{start}{r}{text_end}{xml}</c>")
             elif kind is Decimal and value.is_finite():
-                parts.append(f'<c r="{letter}{r}"{style}><v>{value:f}</v></c>')
+                parts.append(f"{start}{r}{number_end}<v>{value:f}</v></c>")
             elif kind is float and value - value == 0:  # finite
-                parts.append(f'<c r="{letter}{r}"{style}><v>{value!r}</v></c>')
+                parts.append(f"{start}{r}{number_end}<v>{value!r}</v></c>")
+            elif kind is date:
+                serial = serials.get(value, "")
+                if serial == "":
+                    serial = serials[value] = cells.serial(value)
+                if serial is None:
+                    parts.append(cell(letter + r, style, value))
+                else:
+                    parts.append(f"{start}{r}{number_end}<v>{serial}</v></c>")
             else:
                 parts.append(cell(letter + r, style, value))
         buffer.append(f'<row r="{r}">{"".join(parts)}</row>')
