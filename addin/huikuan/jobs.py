@@ -6,6 +6,9 @@ for a file or request that cannot be used. Printing is the caller's.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,9 +39,28 @@ class Result:
         return 1 if self.problems else 0
 
 
+@contextmanager
+def batch() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a book is read, computed and written.
+
+    The job builds a few hundred thousand objects that form no reference cycles;
+    the collector would walk all of them again and again as they pile up (a third
+    of the reading time at 10,000 customers) to find nothing. Reference counting
+    still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load(path: Path) -> tuple[Book, list[Problem]]:
     """Read and validate every input table of a workbook file."""
-    return read_book(FileTables(path))
+    with batch():
+        return read_book(FileTables(path))
 
 
 def check(path: Path) -> Result:
@@ -56,14 +78,15 @@ def refresh(path: Path, as_of: date, out: Path | None = None, force: bool = Fals
         refuse_overwrite(out, force)
     if dest.exists() and dest.is_dir():
         raise Unusable(f"{dest}: is a folder", f"{dest}：是文件夹")
-    book, problems = load(path)
-    rows, actions = analyse(book, as_of)
-    tables = [
-        status_table(rows, book.lang),
-        schedule_table(actions, book.lang),
-        problems_table(problems, book.lang),
-    ]
-    lost = write_outputs(path, dest, tables)
+    with batch():
+        book, problems = load(path)
+        rows, actions = analyse(book, as_of)
+        tables = [
+            status_table(rows, book.lang),
+            schedule_table(actions, book.lang),
+            problems_table(problems, book.lang),
+        ]
+        lost = write_outputs(path, dest, tables)
     return Result(book, problems, rows, actions, lost, dest, as_of)
 
 
