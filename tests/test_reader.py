@@ -403,3 +403,40 @@ def test_a_tables_total_row_is_not_a_data_row(tmp_path: Path) -> None:
     book, problems = read(path)
     assert problems == []
     assert [(p.customer_id, p.target) for p in book.plan] == [("C1", 100), ("C2", 50)]
+
+
+# ---- records built without revalidation ----------------------------------------------------
+
+
+def test_records_read_are_what_strict_validation_would_build(tmp_path: Path) -> None:
+    """The reader builds records with Record.trusted (no pydantic validation): each value must
+    already be of its field's exact type, as strict validation demands, with defaults filled."""
+    from books import sample_book
+    from huikuan.model import Customer
+
+    book, problems = read(sample_book(tmp_path / "book.xlsx", "zh", bad=True))
+    assert problems
+    records = [r for name in Book.model_fields if name != "lang" for r in getattr(book, name)]
+    assert len(records) > 15
+    for record in records:
+        again = type(record).model_validate(record.__dict__, strict=True)
+        assert again == record
+        assert again.__dict__ == record.__dict__  # the same fields, defaults included
+    assert Book.model_validate(book.__dict__, strict=True) == book
+    with pytest.raises(TypeError, match="no field"):
+        Customer.trusted({"customer_id": "C1", "name": "A", "rep": "W", "colour": "red"})
+
+
+def test_record_defaults_are_the_contracts() -> None:
+    """The reader gives a blank optional cell its column's default and builds records
+    without validation, so each record field must be required and defaulted as in SPEC."""
+    from huikuan import contract
+    from huikuan.workbook.reader import RECORDS
+
+    for table in (*contract.INPUT_TABLES, *contract.SETTING_TABLES):
+        fields = RECORDS[table.name].model_fields
+        for col in table.columns:
+            field = fields[col.key]
+            assert field.is_required() == col.required, (table.name, col.key)
+            if not col.required:
+                assert field.default == col.default, (table.name, col.key)

@@ -1,4 +1,4 @@
-"""Writing results never costs the user content: refusals, notes and atomic saves, for real."""
+"""Writing results never costs the user content: charts and images kept, macros, atomic saves."""
 
 from __future__ import annotations
 
@@ -88,44 +88,58 @@ def test_the_chart_book_really_has_a_chart(tmp_path: Path) -> None:
         assert any(n.startswith("xl/charts/chart") for n in zf.namelist())
 
 
-@pytest.mark.parametrize(
-    ("make", "what"), [(chart_book, "charts"), (image_book, "images")], ids=["chart", "image"]
-)
-def test_in_place_refresh_refuses_to_lose_content(tmp_path: Path, make: Any, what: str) -> None:
+def entries(path: Path) -> dict[str, tuple[bytes, int]]:
+    with zipfile.ZipFile(path) as zf:
+        return {i.filename: (zf.read(i), i.compress_type) for i in zf.infolist()}
+
+
+@pytest.mark.parametrize("make", [chart_book, image_book], ids=["chart", "image"])
+def test_in_place_refresh_keeps_charts_and_images_as_they_were(tmp_path: Path, make: Any) -> None:
+    """What the openpyxl writer had to refuse is now carried: nothing of the user's is rewritten."""
     path = make(tmp_path)
-    before = path.read_bytes()
+    before, before_cells = entries(path), cells(path)
     run = huikuan("refresh", path, "--as-of", AS_OF)
-    assert run.returncode == 2, run.stderr
-    assert "would lose" in run.stderr
-    assert what in run.stderr
-    assert "Nothing was written" in run.stderr
-    assert "-o OUT.xlsx" in run.stderr  # what to do instead
-    assert "Traceback" not in run.stderr
-    assert path.read_bytes() == before
+    assert (run.returncode, run.stderr) == (0, ""), run.stderr
+    after = entries(path)
+    kept = [n for n in before if n.startswith(("xl/charts/", "xl/drawings/", "xl/media/"))]
+    assert kept
+    for name in kept:
+        assert after[name] == before[name], name
+    assert cells(path, skip=OURS) == before_cells
+    assert table_rows(path, "Status")[2][0][1] == "C1"
     assert folder(tmp_path) == {"book.xlsx"}
 
 
-@pytest.mark.parametrize(
-    ("make", "what"), [(chart_book, "charts"), (image_book, "images")], ids=["chart", "image"]
-)
-def test_refresh_to_a_new_file_notes_what_it_lacks(tmp_path: Path, make: Any, what: str) -> None:
+@pytest.mark.parametrize("make", [chart_book, image_book], ids=["chart", "image"])
+def test_refresh_to_a_new_file_carries_everything(tmp_path: Path, make: Any) -> None:
     path = make(tmp_path)
     before, before_cells = path.read_bytes(), cells(path)
     out = tmp_path / "out.xlsx"
     run = huikuan("refresh", path, "--as-of", AS_OF, "-o", out)
-    assert run.returncode == 0, run.stderr
-    assert f"note: the new file lacks {what}" in run.stderr
+    assert (run.returncode, run.stderr) == (0, "")
     assert path.read_bytes() == before
     assert cells(out, skip=OURS) == before_cells
+    src, new = entries(path), entries(out)
+    assert {n for n in src if n.startswith(("xl/charts/", "xl/media/"))} <= set(new)
     assert table_rows(out, "Status")[2][0][1] == "C1"
     assert folder(tmp_path) == {"book.xlsx", "out.xlsx"}
 
 
-def test_the_note_follows_the_workbook_language(tmp_path: Path) -> None:
-    path = chart_book(tmp_path, "zh")
-    run = huikuan("refresh", path, "--as-of", AS_OF, "-o", tmp_path / "out.xlsx")
-    assert run.returncode == 0, run.stderr
-    assert "注意：新文件中不含 图表" in run.stderr
+def test_the_openpyxl_reference_writer_still_refuses_what_it_would_lose(tmp_path: Path) -> None:
+    """The old writer (kept as the tests' reference) must not be used in place on such a file."""
+    from huikuan.jobs import load
+    from huikuan.workbook.outputs import problems_table
+    from huikuan.workbook.package import Unusable
+    from huikuan.workbook.writer import write_outputs
+
+    path = chart_book(tmp_path)
+    before = path.read_bytes()
+    book, problems = load(path)
+    with pytest.raises(Unusable, match="would lose"):
+        write_outputs(path, path, [problems_table(problems, book.lang)])
+    assert path.read_bytes() == before
+    lost = write_outputs(path, tmp_path / "copy.xlsx", [problems_table(problems, book.lang)])
+    assert [r.en for r in lost] == ["charts (re-drawn, styling may change)"]
 
 
 def test_a_macro_workbook_is_not_written_as_xlsx(tmp_path: Path) -> None:

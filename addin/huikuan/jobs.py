@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from .engine.analysis import Analysis, analyse, analyse_all
+from .engine.analysis import Analysis, analyse, analyse_all, gc_paused
 from .engine.diagnosis import Finding
 from .engine.schedule import Action
 from .engine.status import StatusRow
@@ -30,7 +30,6 @@ from .workbook.outputs import (
 )
 from .workbook.package import Risk, Unusable
 from .workbook.reader import TableSource, read_book
-from .workbook.writer import save_atomic
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,8 @@ class Result:
 
 def load(path: Path) -> tuple[Book, list[Problem]]:
     """Read and validate every input table of a workbook file."""
-    return read_book(FileTables(path))
+    with gc_paused():
+        return read_book(FileTables(path))
 
 
 def check(path: Path) -> Result:
@@ -75,9 +75,10 @@ def refresh(path: Path, as_of: date, out: Path | None = None, force: bool = Fals
         refuse_overwrite(out, force)
     if dest.exists() and dest.is_dir():
         raise Unusable(f"{dest}: is a folder", f"{dest}：是文件夹")
-    target = FileBook(path, dest)
-    result = refresh_book(target, as_of)
-    return replace(result, lost=target.save(), written=dest)
+    with gc_paused():  # read, computed and written: nothing here forms a reference cycle
+        target = FileBook(path, dest)
+        result = refresh_book(target, as_of)
+        return replace(result, lost=target.save(), written=dest)
 
 
 def refresh_book(target: Workbook, as_of: date, outputs: Collection[str] | None = None) -> Result:
@@ -166,6 +167,7 @@ def refuse_overwrite(path: Path, force: bool) -> None:
 
 def template(out: Path, lang: str, force: bool = False) -> Path:
     from .workbook.template import build_template
+    from .workbook.writer import save_atomic  # openpyxl: only when a template is built
 
     refuse_overwrite(out, force)
     save_atomic(build_template(lang), out)
@@ -176,6 +178,7 @@ def demo(out: Path, lang: str, as_of: date, force: bool = False) -> Result:
     """A filled demo team workbook for the month of `as_of`, refreshed."""
     from .demo import demo_book
     from .workbook.template import build_template
+    from .workbook.writer import save_atomic  # openpyxl: only when a template is built
 
     refuse_overwrite(out, force)
     book = demo_book(as_of.replace(day=1), as_of)

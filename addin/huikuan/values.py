@@ -39,6 +39,8 @@ def is_blank(value: object) -> bool:
 
 
 def parse_text(value: object) -> str:
+    if value.__class__ is str and value.isascii():  # type: ignore[attr-defined]
+        return value.strip()  # type: ignore[attr-defined]  # NFKC leaves ASCII as it is
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # an ID typed as a number: 1001.0 -> "1001"
     if isinstance(value, datetime):
@@ -135,9 +137,12 @@ def parse_amount(value: object) -> Decimal:
         raise _bad_amount(value) from None
 
 
+_FEN = Decimal("0.01")
+
+
 def fen(amount: Decimal) -> Decimal:
     """Round half-up to the fen (0.01), as amounts are written to cells."""
-    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return amount.quantize(_FEN, rounding=ROUND_HALF_UP)
 
 
 # ---- dates and months -----------------------------------------------------

@@ -15,10 +15,7 @@ from typing import Any
 
 from .. import contract as ct
 from ..values import BadValue, format_amount, format_date, format_month, parse_month
-from .collect import collect
 from .report import Line
-from .roll import roll_file
-from .split import split
 
 COMMANDS = ("split", "collect", "roll")
 MANY_FILES = 10  # a progress bar from this many returned files on (on a terminal)
@@ -135,6 +132,8 @@ def _line(ln: Line, lang: str) -> str:
 def run(args: argparse.Namespace) -> int:
     today = date.today()
     if args.command == "split":
+        from .split import split  # these import openpyxl: only when a team command runs
+
         res = split(args.book, args.out, args.as_of or today, args.eml, args.force, args.sender)
         lang = res.book.lang
         for p in res.problems:
@@ -162,6 +161,8 @@ def run(args: argparse.Namespace) -> int:
             print(_say(lang, "note: ", "说明：") + _say(lang, en, zh), file=sys.stderr)
         return res.exit_code
     if args.command == "collect":
+        from .collect import collect
+
         res = collect(
             args.folder, args.output, args.as_of or today, args.base, args.force, _progress
         )
@@ -199,6 +200,8 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return res.exit_code
+    from .roll import roll_file
+
     res = roll_file(args.book, args.to, args.as_of or today, args.output, args.force)
     lang = res.book.lang
     ro = res.rolled

@@ -3,7 +3,8 @@
 The command line and the ribbon buttons share every job through it (jobs.py), so
 a button does exactly what its command does. Two implementations:
 - FileBook: a workbook file; python-calamine reads (files.FileTables), the
-  openpyxl writer saves every written table at once, atomically (writer.py);
+  package writer saves every written table at once, atomically, into the
+  existing zip package (package_writer.py);
 - LiveBook (live.py): the book open in Excel, through xlwings.
 """
 
@@ -15,8 +16,8 @@ from typing import Protocol
 from .files import FileTables
 from .outputs import OutputTable
 from .package import Risk
+from .package_writer import write_outputs
 from .reader import RawTable, TableSource
-from .writer import write_outputs
 
 
 class Workbook(TableSource, Protocol):

@@ -63,5 +63,5 @@ class FileTables:
             header_row=start_row,  # the header sits just above: 0-based + 1 - 1
             first_col=start_col + 1,
             headers=tuple(str(h) for h in table.columns),
-            rows=tuple(tuple(None if v == "" else v for v in row) for row in rows),
+            rows=rows,  # calamine's lists as they are: "" is an empty cell to the reader
         )

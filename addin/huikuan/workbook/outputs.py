@@ -1,16 +1,22 @@
-"""Engine results → output table rows (SPEC "Outputs"), independent of any Excel library.
+"""Engine results → output sheets (SPEC "Outputs"), independent of any Excel library.
 
-An OutputTable is headers in the workbook's language plus rows of plain
-values (amounts as Decimal rounded to the fen, ratios as float, dates as
-date, choices as their label) and each column's kind, so every writer
-(openpyxl file, live xlwings book) formats them the same way.
+An OutputTable is one output sheet: a table of the sheet's name with headers in
+the workbook's language, rows of plain values (amounts as Decimal rounded to the
+fen, ratios as float, dates as date, choices as their label) and each column's
+kind; optionally conditional-format rules over its columns and charts of its
+columns. Every writer (the package writer, the openpyxl reference writer, a live
+xlwings book) lays them out the same way from what is here: FORMATS,
+column_widths, rule_formulas.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from .. import contract
@@ -22,13 +28,130 @@ from ..engine.status import StatusRow, totals_by_rep
 from ..model import Problem
 from ..values import fen, format_amount, format_date
 from . import advice
+from .reader import col_letter
+
+# Number format of each column kind, by language (kinds absent here stay General).
+FORMATS = {
+    Kind.AMOUNT: {"zh": "¥#,##0.00", "en": "#,##0.00"},
+    Kind.RATIO: {"zh": "0.0%", "en": "0.0%"},
+    Kind.DATE: {"zh": "yyyy-mm-dd", "en": "yyyy-mm-dd"},
+    Kind.MONTH: {"zh": "yyyy-mm", "en": "yyyy-mm"},
+}
+TABLE_STYLE = "TableStyleMedium2"
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a conditional format shows a cell: font colour, fill colour (RGB hex), bold."""
+
+    font_color: str | None = None  # e.g. "9C0006"
+    fill_color: str | None = None  # e.g. "FFC7CE"
+    bold: bool = False
+
+
+RED = Look(font_color="9C0006", fill_color="FFC7CE")
+AMBER = Look(font_color="9C5700", fill_color="FFEB9C")
+GREEN = Look(font_color="006100", fill_color="C6EFCE")
+
+RULE_KINDS = ("cellIs", "containsText", "expression")
+OPERATORS = (
+    "equal",
+    "notEqual",
+    "greaterThan",
+    "greaterThanOrEqual",
+    "lessThan",
+    "lessThanOrEqual",
+    "between",
+    "notBetween",
+)
+
+
+@dataclass(frozen=True)
+class FormatRule:
+    """A conditional format over the data rows of some columns (an Excel cfRule).
+
+    - cellIs: `operator` and one formula (two for between/notBetween), e.g. ('0.5',);
+    - containsText: `text` (matched ignoring case, as Excel's SEARCH does);
+    - expression: one formula, true where the look applies.
+
+    In a formula `{key}` stands for that column's cell in the rule's first row with
+    the column fixed (`$Q2`), so `{promise_status}="broken"` tests each row's own
+    cell; write literal braces doubled. `columns` are column keys; () is every column.
+    """
+
+    kind: str
+    look: Look
+    columns: tuple[str, ...] = ()
+    operator: str = ""
+    formulas: tuple[str, ...] = ()
+    text: str = ""
+    stop: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in RULE_KINDS:
+            raise ValueError(f"rule kind {self.kind!r} is not one of {RULE_KINDS}")
+        if self.kind == "cellIs":
+            if self.operator not in OPERATORS:
+                raise ValueError(f"cellIs operator {self.operator!r} is not one of {OPERATORS}")
+            want = 2 if "etween" in self.operator else 1
+            if len(self.formulas) != want:
+                raise ValueError(f"cellIs {self.operator} takes {want} formula(s)")
+        if self.kind == "expression" and len(self.formulas) != 1:
+            raise ValueError("an expression rule takes one formula")
+        if self.kind == "containsText" and not self.text:
+            raise ValueError("a containsText rule needs its text")
+
+
+CHART_KINDS = ("bar", "column", "line", "pie")
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native chart of the table's own columns: categories down one column, a series
+    per value column (titled by its header), over every data row of the table.
+
+    `anchor` is the chart's top-left cell; empty places it right of the table, below
+    the charts before it. Sizes are in centimetres.
+    """
+
+    kind: str
+    title: str
+    categories: str
+    values: tuple[str, ...]
+    anchor: str = ""
+    width: float = 16.0
+    height: float = 7.5
+    stacked: bool = False
+    y_title: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHART_KINDS:
+            raise ValueError(f"chart kind {self.kind!r} is not one of {CHART_KINDS}")
+        if not self.values:
+            raise ValueError("a chart needs at least one value column")
 
 
 @dataclass(frozen=True)
 class OutputTable:
+    """One output sheet: a table named as the sheet, and its optional rules and charts."""
+
     table: Table
     lang: str
     rows: tuple[tuple[Any, ...], ...]
+    rules: tuple[FormatRule, ...] = ()
+    charts: tuple[ChartSpec, ...] = ()
+
+    def __post_init__(self) -> None:
+        keys = {c.key for c in self.table.columns}
+        used = [k for r in self.rules for k in r.columns]
+        used += [k for c in self.charts for k in (c.categories, *c.values)]
+        unknown = [k for k in used if k not in keys]
+        if unknown:
+            raise ValueError(f"{self.table.name} has no column {unknown[0]!r}")
+
+    @property
+    def name(self) -> str:
+        return self.table.name
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -38,35 +161,124 @@ class OutputTable:
     def kinds(self) -> tuple[Kind, ...]:
         return tuple(col.kind for col in self.table.columns)
 
+    @property
+    def formats(self) -> tuple[str | None, ...]:
+        """Each column's number format (None: General)."""
+        return tuple(FORMATS.get(kind, {}).get(self.lang) for kind in self.kinds)
 
-def _cell(kind: Kind, value: Any, lang: str, choices: tuple[contract.Choice, ...]) -> Any:
-    if value is None:
-        return None
-    if kind is Kind.AMOUNT:
-        return fen(value)
-    if kind is Kind.RATIO:
-        return float(value)
-    if kind is Kind.YESNO:
-        return contract.choice_label(contract.YES_NO, "yes" if value else "no", lang)
-    if kind is Kind.CHOICE and choices:
-        return contract.choice_label(choices, value, lang)
-    return value
+    @property
+    def last_row(self) -> int:
+        """The table's last sheet row: the header is row 1; an empty table keeps one row."""
+        return max(2, len(self.rows) + 1)
+
+    def column(self, key: str) -> int:
+        """1-based column of a key."""
+        for index, col in enumerate(self.table.columns, start=1):
+            if col.key == key:
+                return index
+        raise KeyError(key)
+
+
+def rule_formulas(out: OutputTable, rule: FormatRule) -> tuple[str, ...]:
+    """The rule's formulas with each {key} made that column's first data cell ($Q2)."""
+    cells = {c.key: f"${col_letter(i)}2" for i, c in enumerate(out.table.columns, start=1)}
+    if rule.kind == "containsText":
+        first = col_letter(out.column(rule.columns[0])) if rule.columns else "A"
+        text = rule.text.replace('"', '""')
+        return (f'NOT(ISERROR(SEARCH("{text}",{first}2)))',)
+    return tuple(f.format_map(cells) for f in rule.formulas)
+
+
+def rule_ranges(out: OutputTable, rule: FormatRule) -> str:
+    """The rule's sqref: its columns over every data row, e.g. 'Q2:Q40 S2:S40'."""
+    last = out.last_row
+    if not rule.columns:
+        return f"A2:{col_letter(len(out.table.columns))}{last}"
+    return " ".join(
+        f"{col_letter(out.column(k))}2:{col_letter(out.column(k))}{last}" for k in rule.columns
+    )
+
+
+def _display(kind: Kind, value: Any) -> str:
+    """Roughly what Excel shows for a value in a column of this kind."""
+    if isinstance(value, (Decimal, float, int)) and not isinstance(value, bool):
+        if kind is Kind.RATIO:
+            return f"{float(value):.1%}"
+        if kind is Kind.AMOUNT:
+            return f"¥{float(value):,.2f}"
+    if isinstance(value, date):
+        return f"{value:%Y-%m}" if kind is Kind.MONTH else f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def text_width(text: str) -> int:
+    """Characters as Excel measures them: CJK and full-width ones count double."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def column_widths(out: OutputTable, sample: int = 200) -> tuple[float, ...]:
+    """Each column's width: its header or widest value among the first rows, 8 to 60."""
+    widths = []
+    for index, (header, kind) in enumerate(zip(out.headers, out.kinds, strict=True)):
+        widest = text_width(header)
+        for row in out.rows[:sample]:
+            value = row[index]
+            if value is not None:
+                widest = max(widest, text_width(_display(kind, value)))
+        widths.append(float(min(60, max(8, widest + 2))))
+    return tuple(widths)
+
+
+def _converter(col: contract.Column, lang: str) -> Callable[[Any], Any] | None:
+    """How a column's engine value becomes its cell value (None: as it is)."""
+    if col.kind is Kind.AMOUNT:
+        return fen
+    if col.kind is Kind.RATIO:
+        return float
+    if col.kind is Kind.YESNO:
+        yes, no = (contract.choice_label(contract.YES_NO, k, lang) for k in ("yes", "no"))
+        return lambda value: yes if value else no
+    if col.kind is Kind.CHOICE and col.choices:
+        labels = {ch.key: contract.choice_label(col.choices, ch.key, lang) for ch in col.choices}
+        return lambda value: labels.get(value, value)
+    return None
+
+
+def _cells(
+    columns: Sequence[contract.Column], lang: str, getters: Sequence[Callable[[Any], Any]]
+) -> Callable[[Any], tuple[Any, ...]]:
+    """A function from a source object to its row of cell values."""
+    pairs = [(get, _converter(col, lang)) for col, get in zip(columns, getters, strict=True)]
+
+    def row(source: Any) -> tuple[Any, ...]:
+        values = []
+        for get, convert in pairs:
+            value = get(source)
+            if value is not None and convert is not None:
+                value = convert(value)
+            values.append(value)
+        return tuple(values)
+
+    return row
+
+
+def _by_key(table: Table, lang: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function from {column key: engine value} to the row of cell values."""
+    return _cells(table.columns, lang, [itemgetter(c.key) for c in table.columns])
 
 
 _CUSTOMER_KEYS = ("customer_id", "name", "rep", "credit_grade", "key_account", "phone")
 
 
-def _value(key: str, row: Any, customer: Any) -> Any:
-    return getattr(customer, key) if key in _CUSTOMER_KEYS else getattr(row, key)
-
-
 def status_table(rows: Iterable[StatusRow], lang: str) -> OutputTable:
     table = contract.STATUS
-    out = tuple(
-        tuple(_cell(c.kind, _value(c.key, r, r.customer), lang, c.choices) for c in table.columns)
-        for r in rows
-    )
-    return OutputTable(table, lang, out)
+    getters = [
+        attrgetter(f"customer.{c.key}" if c.key in _CUSTOMER_KEYS else c.key) for c in table.columns
+    ]
+    row = _cells(table.columns, lang, getters)
+    return OutputTable(table, lang, tuple(row(r) for r in rows))
 
 
 _REASONS = {
@@ -109,33 +321,22 @@ def reasons_text(reasons: Iterable[Reason], lang: str) -> str:
 
 def schedule_table(actions: Iterable[Action], lang: str) -> OutputTable:
     table = contract.SCHEDULE
-    out = []
-    for act in actions:
-        values = {
-            "date": act.date,
-            "action": act.action,
-            "installment_due": act.installment_due,
-            "amount_at_stake": act.amount_at_stake,
-            "reason": reasons_text(act.reasons, lang),
-        }
-        cust = act.row.customer
-        out.append(
-            tuple(
-                _cell(
-                    c.kind,
-                    values[c.key] if c.key in values else getattr(cust, c.key),
-                    lang,
-                    c.choices,
-                )
-                for c in table.columns
-            )
-        )
-    return OutputTable(table, lang, tuple(out))
+    own = {
+        "date": attrgetter("date"),
+        "action": attrgetter("action"),
+        "installment_due": attrgetter("installment_due"),
+        "amount_at_stake": attrgetter("amount_at_stake"),
+        "reason": lambda act: reasons_text(act.reasons, lang),
+    }
+    getters = [own.get(c.key) or attrgetter(f"row.customer.{c.key}") for c in table.columns]
+    row = _cells(table.columns, lang, getters)
+    return OutputTable(table, lang, tuple(row(a) for a in actions))
 
 
 def diagnosis_table(findings: Iterable[Finding], lang: str) -> OutputTable:
     table = contract.DIAGNOSIS
     everyone = contract.ALL_REPS[lang]
+    row = _by_key(table, lang)
     out = []
     for f in findings:
         values = {
@@ -148,13 +349,14 @@ def diagnosis_table(findings: Iterable[Finding], lang: str) -> OutputTable:
             "rank": f.rank,
             "detail": advice.detail(f, lang),
         }
-        out.append(tuple(_cell(c.kind, values[c.key], lang, c.choices) for c in table.columns))
+        out.append(row(values))
     return OutputTable(table, lang, tuple(out))
 
 
 def excuses_table(summaries: Iterable[ExcuseSummary], lang: str) -> OutputTable:
     table = contract.EXCUSES
     everyone = contract.ALL_REPS[lang]
+    row = _by_key(table, lang)
     out = []
     for e in summaries:
         values = {
@@ -167,7 +369,7 @@ def excuses_table(summaries: Iterable[ExcuseSummary], lang: str) -> OutputTable:
             "counter_measure": advice.pick(advice.COUNTER_MEASURES[e.kind], lang),
             "customers": advice.name_customers(e.customers, lang),
         }
-        out.append(tuple(_cell(c.kind, values[c.key], lang, c.choices) for c in table.columns))
+        out.append(row(values))
     return OutputTable(table, lang, tuple(out))
 
 
@@ -175,6 +377,7 @@ def dashboard_table(rows: Iterable[StatusRow], month: date, lang: str) -> Output
     """Rep and team totals of the month (sums; ratios from the sums) and the promise mix."""
     table = contract.DASHBOARD
     current = [r for r in rows if r.month == month]
+    row = _by_key(table, lang)
     out = []
     for t in totals_by_rep(current):
         group = [r for r in current if t.rep is None or r.customer.rep == t.rep]
@@ -199,7 +402,7 @@ def dashboard_table(rows: Iterable[StatusRow], month: date, lang: str) -> Output
                 for s in contract.PROMISE_STATUSES
             },
         }
-        out.append(tuple(_cell(c.kind, values[c.key], lang, c.choices) for c in table.columns))
+        out.append(row(values))
     return OutputTable(table, lang, tuple(out))
 
 

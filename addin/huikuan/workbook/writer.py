@@ -1,10 +1,12 @@
-"""Write huikuan's output sheets into a workbook file with openpyxl, atomically.
+"""The openpyxl writer: the reference the package writer is held to, and template saves.
 
-Only huikuan's own sheets (one per output table, same name) are replaced;
-input tables and the user's sheets are left as openpyxl loaded them. When
-the package holds content an openpyxl save would drop or rewrite (see
-package.risks), writing in place is refused: the user's file is never the
-one that loses it.
+`refresh` writes with package_writer, which copies the user's package as it is.
+This writer loads the whole workbook into openpyxl and saves it again, so it is
+slow and loses or redraws what openpyxl does not model (see package.risks; it
+refuses to write in place when there is any). It stays as the reference for the
+tests: both writers lay out an OutputTable the same way (outputs.FORMATS,
+column_widths, rules, charts), and a test holds their results equal in content.
+`save_atomic` saves the workbooks huikuan builds itself (templates, the demo).
 """
 
 from __future__ import annotations
@@ -16,27 +18,37 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
-from openpyxl.styles import Alignment, Font
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..contract import Kind
-from .outputs import OutputTable
+from .charts import build_charts
+from .outputs import (
+    FORMATS,
+    TABLE_STYLE,
+    Look,
+    OutputTable,
+    column_widths,
+    rule_formulas,
+    rule_ranges,
+)
 from .package import Risk, Unusable, risks
 from .reader import cell_ref
 
-FORMATS = {
-    Kind.AMOUNT: {"zh": "¥#,##0.00", "en": "#,##0.00"},
-    Kind.RATIO: {"zh": "0.0%", "en": "0.0%"},
-    Kind.DATE: {"zh": "yyyy-mm-dd", "en": "yyyy-mm-dd"},
-    Kind.MONTH: {"zh": "yyyy-mm", "en": "yyyy-mm"},
-}
+__all__ = ["FORMATS", "put_table", "save_atomic", "write_outputs"]
 
 
-def _width(text: object) -> float:
-    s = str(text or "")
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+def _differential(look: Look) -> DifferentialStyle:
+    color = f"FF{look.font_color}" if look.font_color else None
+    font = Font(bold=look.bold or None, color=color) if look.bold or look.font_color else None
+    fill = None
+    if look.fill_color:
+        rgb = f"FF{look.fill_color}"
+        fill = PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
+    return DifferentialStyle(font=font, fill=fill)
 
 
 def put_table(wb: Workbook, out: OutputTable) -> Worksheet:
@@ -63,16 +75,15 @@ def put_table(wb: Workbook, out: OutputTable) -> Worksheet:
     ws.append(list(out.headers))
     for row in out.rows:
         ws.append(list(row))
-    last_row = max(2, len(out.rows) + 1)  # a table needs one data row, even empty
+    last_row = out.last_row  # a table needs one data row, even empty
     ref = f"A1:{cell_ref(len(out.headers), last_row)}"
     table = Table(displayName=name, ref=ref)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
     ws.add_table(table)
-    for col, (header, kind) in enumerate(zip(out.headers, out.kinds, strict=True), start=1):
-        fmt = FORMATS.get(kind, {}).get(out.lang)
-        widest = max([_width(header), *(_width(r[col - 1]) for r in out.rows[:200])])
+    widths = column_widths(out)
+    for col, (fmt, width) in enumerate(zip(out.formats, widths, strict=True), start=1):
         letter = cell_ref(col, 1)[:-1]
-        ws.column_dimensions[letter].width = min(60, max(8, widest + 2))
+        ws.column_dimensions[letter].width = width
         if fmt:
             for (cell,) in ws.iter_rows(min_row=2, max_row=last_row, min_col=col, max_col=col):
                 cell.number_format = fmt
@@ -80,6 +91,20 @@ def put_table(wb: Workbook, out: OutputTable) -> Worksheet:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(vertical="center")
     ws.freeze_panes = "A2"
+    for rule in out.rules:
+        ws.conditional_formatting.add(
+            rule_ranges(out, rule),
+            Rule(
+                type=rule.kind,
+                operator="containsText" if rule.kind == "containsText" else rule.operator or None,
+                text=rule.text or None,
+                formula=list(rule_formulas(out, rule)),
+                stopIfTrue=rule.stop or None,
+                dxf=_differential(rule.look),
+            ),
+        )
+    for chart in build_charts(out):
+        ws.add_chart(chart)
     return ws
 
 

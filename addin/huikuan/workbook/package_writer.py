@@ -1,0 +1,778 @@
+"""Write huikuan's output sheets into the workbook's package, leaving the rest as it is.
+
+The user's workbook is never loaded into a spreadsheet model. Its zip package is
+copied entry by entry — each entry's stored bytes, compression method and place
+kept — except for:
+
+- huikuan's own output sheets (a sheet named like the output and holding the
+  table of that name): added, or replaced together with whatever only they
+  referred to (their table, drawing and charts; comments a user hung on them);
+- `xl/styles.xml`: the few formats they need appended, or found and reused;
+- the index parts that list parts: `[Content_Types].xml`, `xl/workbook.xml`,
+  `xl/_rels/workbook.xml.rels`, `docProps/app.xml` — edited by byte splices
+  (xmlparts), so what is not edited stays byte for byte;
+- `xl/calcChain.xml`, dropped only when it lists a cell of a replaced sheet
+  (Excel rebuilds it).
+
+Nothing else is parsed, let alone rewritten: charts, pictures, pivot tables,
+slicers, controls, comments, macros (vbaProject.bin) and custom ribbons of the
+user's are other entries, copied as they are.
+
+What it still refuses, because it cannot guarantee the result:
+- a sheet, table or defined name of the user's that has an output's name (it
+  would be overwritten or shadowed);
+- adding a sheet to a workbook whose structure is protected (the user locked it);
+- a digitally signed package (any change breaks the signature);
+- a Strict Open XML package, or index parts not in UTF-8 (spliced edits would mix
+  namespaces or encodings);
+- a legacy shared workbook (its revision log would not know the new sheet).
+
+The result is written beside the destination under a temporary name, flushed to
+disk and renamed over it in one step, with the destination's permissions.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from .outputs import TABLE_STYLE, OutputTable, column_widths
+from .package import Risk, Unusable
+from .sheetxml import Cells, SheetStyles, drawing_parts, rels_xml, table_xml, worksheet_xml
+from .styles import MINIMAL, StyleSheet
+from .xmlparts import (
+    CT_CHART,
+    CT_DRAWING,
+    CT_RELS,
+    CT_TABLE,
+    CT_WORKSHEET,
+    EXT_PROPS,
+    MAIN,
+    REL_CALC_CHAIN,
+    REL_DRAWING,
+    REL_EXTENDED,
+    REL_OFFICE_DOCUMENT,
+    REL_STYLES,
+    REL_TABLE,
+    REL_WORKSHEET,
+    STRICT_MAIN,
+    VT,
+    Edits,
+    R,
+    Rel,
+    attributes,
+    declared_prefix,
+    esc_attr,
+    esc_text,
+    free_id,
+    parse,
+    relationships,
+    relative,
+    rels_of,
+)
+from .zipcopy import RawSource, ZipOut
+
+CONTENT_TYPES = "[Content_Types].xml"
+ROOT_RELS = "_rels/.rels"
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+_TRUE = ("1", "true", "on")
+SHEET_LEVEL = 3  # deflate level of the big sheet parts: near level 6's size, much faster
+_FORMULA = re.compile(rb"<(?:[\w.\-]+:)?f[\s>]")
+
+Content = bytes | Iterable[bytes]
+
+
+def keeps_vba(path: Path) -> bool:
+    return path.suffix.lower() in (".xlsm", ".xltm")
+
+
+@dataclass
+class Sheet:
+    """A sheet listed in workbook.xml."""
+
+    name: str
+    sheet_id: int
+    rel: Rel | None
+    tables: dict[str, tuple[str, int]] = field(default_factory=dict)  # casefold → part, id
+
+    @property
+    def part(self) -> str | None:
+        return self.rel.part if self.rel else None
+
+    @property
+    def is_worksheet(self) -> bool:
+        return self.rel is not None and self.rel.type == REL_WORKSHEET
+
+
+@dataclass
+class Target:
+    """Where one output goes."""
+
+    out: OutputTable
+    sheet_part: str
+    table_part: str
+    table_id: int
+    replaced: Sheet | None = None
+
+
+# ---- the package as it is ------------------------------------------------------------
+
+
+class Package:
+    """The index of a workbook package, read without loading any sheet."""
+
+    def __init__(self, zf: zipfile.ZipFile, name: str) -> None:
+        self.zf = zf
+        self.name = name
+        self.infos = zf.infolist()
+        self.entries = [i.filename for i in self.infos]
+        self.lower = {n.lower(): n for n in self.entries}
+        self._check_package()
+        self.ct_data = self.read(CONTENT_TYPES)
+        self.ct = parse(self.ct_data, CONTENT_TYPES)
+        self.overrides = {
+            (n.get("PartName") or "").lstrip("/").lower(): n for n in self.ct.findall("Override")
+        }
+        self.defaults = {
+            (n.get("Extension") or "").lower(): n.get("ContentType") or ""
+            for n in self.ct.findall("Default")
+        }
+        _, self.root_rels = relationships(self.read(ROOT_RELS), ROOT_RELS, "")
+        office = [r for r in self.root_rels if r.type == REL_OFFICE_DOCUMENT and r.part]
+        if not office:
+            if any(r.type.endswith("/officeDocument") for r in self.root_rels):
+                raise self._strict()
+            raise Unusable(
+                f"{name}: the package names no workbook part; nothing was written",
+                f"{name}：包中未指明工作簿部件，未写入任何内容",
+            )
+        self.workbook_part = self.real(office[0].part or "")
+        self.wb_data = self.read(self.workbook_part)
+        self.wb = parse(self.wb_data, self.workbook_part)
+        if self.wb.ns == STRICT_MAIN:
+            raise self._strict()
+        if self.wb.ns != MAIN or self.wb.local != "workbook":
+            raise Unusable(
+                f"{name}: {self.workbook_part} is not a SpreadsheetML workbook; nothing was written",
+                f"{name}：{self.workbook_part} 不是 SpreadsheetML 工作簿，未写入任何内容",
+            )
+        self.wb_rels_part = self.real(rels_of(self.workbook_part))
+        self.wb_rels_data = self.read(self.wb_rels_part)
+        self.wb_rels_root, self.wb_rels = relationships(
+            self.wb_rels_data, self.wb_rels_part, self.workbook_part
+        )
+        by_id = {r.id: r for r in self.wb_rels}
+        sheets = self.wb.find("sheets")
+        if sheets is None:
+            raise Unusable(
+                f"{name}: the workbook lists no sheets; nothing was written",
+                f"{name}：工作簿中没有工作表列表，未写入任何内容",
+            )
+        self.sheets_node = sheets
+        self.sheets: list[Sheet] = []
+        for node in sheets.findall("sheet"):
+            try:
+                sheet_id = int(node.get("sheetId") or 0)
+            except ValueError:
+                sheet_id = 0
+            sheet = Sheet(node.get("name") or "", sheet_id, by_id.get(node.get(f"{{{R}}}id") or ""))
+            if sheet.is_worksheet and sheet.part and self.has(sheet.part):
+                sheet.tables = self._tables_of(self.real(sheet.part))
+            self.sheets.append(sheet)
+        props = self.wb.find("workbookPr")
+        self.date1904 = props is not None and (props.get("date1904") or "").lower() in _TRUE
+
+    def real(self, part: str) -> str:
+        """The zip entry of a part name (part names are case-insensitive)."""
+        return self.lower.get(part.lower(), part)
+
+    def has(self, part: str) -> bool:
+        return part.lower() in self.lower
+
+    def read(self, part: str) -> bytes:
+        try:
+            return self.zf.read(self.real(part))
+        except KeyError:
+            raise Unusable(
+                f"{self.name}: the package has no {part}; nothing was written",
+                f"{self.name}：包中缺少 {part}，未写入任何内容",
+            ) from None
+
+    def rels(self, part: str) -> list[Rel]:
+        """The relationships of a part (none when it has no .rels)."""
+        rels_part = rels_of(part)
+        if not self.has(rels_part):
+            return []
+        return relationships(self.read(rels_part), rels_part, part)[1]
+
+    def content_type(self, part: str) -> str | None:
+        node = self.overrides.get(part.lower())
+        if node is not None:
+            return node.get("ContentType")
+        return self.defaults.get(posixpath.splitext(part)[1][1:].lower())
+
+    def _tables_of(self, sheet_part: str) -> dict[str, tuple[str, int]]:
+        found = {}
+        for rel in self.rels(sheet_part):
+            if rel.type != REL_TABLE or not rel.part or not self.has(rel.part):
+                continue
+            part = self.real(rel.part)
+            for attrs in attributes(self.read(part), part, "table")[:1]:
+                table_id = int(attrs["id"]) if (attrs.get("id") or "").isdigit() else 0
+                for key in ("name", "displayName"):
+                    if attrs.get(key):
+                        found[attrs[key].casefold()] = (part, table_id)
+        return found
+
+    def _strict(self) -> Unusable:
+        return Unusable(
+            f"{self.name} is saved as Strict Open XML, which huikuan does not edit. Save it as "
+            "an ordinary Excel Workbook (.xlsx) and run again.",
+            f"{self.name} 以 Strict Open XML 格式保存，huikuan 不修改此格式。"
+            "请另存为普通 Excel 工作簿（.xlsx）后重试。",
+        )
+
+    def _check_package(self) -> None:
+        if any(n.startswith("_xmlsignatures/") for n in self.lower):
+            raise Unusable(
+                f"{self.name} is digitally signed; any change would break the signature. "
+                "Nothing was written. Remove the signature (or save a copy without it) "
+                "and run again.",
+                f"{self.name} 带有数字签名，任何修改都会使签名失效，未写入任何内容。"
+                "请先删除签名（或另存一份不带签名的副本）后重试。",
+            )
+        if any(n.startswith("xl/revisions/") for n in self.lower):
+            raise Unusable(
+                f"{self.name} is a shared workbook (legacy sharing with a change history); "
+                "huikuan cannot add sheets to it safely. Nothing was written. Stop sharing it "
+                "(Review → Share Workbook) and run again.",
+                f"{self.name} 是共享工作簿（旧版共享，带修订记录），huikuan 无法安全地添加工作表，"
+                "未写入任何内容。请先取消共享（审阅 → 共享工作簿）后重试。",
+            )
+
+
+def _refuse_sheet(title: str, name: str) -> Unusable:
+    return Unusable(
+        f"sheet {title} exists but holds no table {name}: it is not huikuan's. "
+        f"Rename that sheet and run again.",
+        f"工作表 {title} 已存在但不含表格 {name}，不是 huikuan 生成的。请重命名该工作表后重试。",
+    )
+
+
+def _refuse_table(title: str, name: str) -> Unusable:
+    return Unusable(
+        f"sheet {title} holds a table named {name}: rename that table and run again.",
+        f"工作表 {title} 中有名为 {name} 的表格，请重命名该表格后重试。",
+    )
+
+
+# ---- the package as it will be --------------------------------------------------------
+
+
+class Writer:
+    """Plans the changes, renders our parts, then writes the new package."""
+
+    def __init__(self, pkg: Package, tables: Sequence[OutputTable]) -> None:
+        self.pkg = pkg
+        self.tables = tables
+        self.content: dict[str, tuple[Content, int]] = {}  # real or new name → content, level
+        self.deleted: set[str] = set()  # real entry names left out
+        self.taken = {n.lower() for n in pkg.entries}  # part names in use, lower-case
+        self.ct_edits = Edits(pkg.ct_data)
+        self.wb_edits = Edits(pkg.wb_data)
+        self.wb_rels_edits = Edits(pkg.wb_rels_data)
+        self.rel_ids = {r.id for r in pkg.wb_rels}
+        self.new_sheets: list[str] = []
+        self.cells = Cells(pkg.date1904)
+        self._styles_part = ""
+        self._styles_new = False
+
+    # ---- names and parts --------------------------------------------------------------
+
+    def allocate(self, pattern: str) -> tuple[str, int]:
+        """The lowest-numbered free part name of a pattern like 'xl/charts/chart{}.xml'."""
+        n = 1
+        while pattern.format(n).lower() in self.taken:
+            n += 1
+        name = pattern.format(n)
+        self.taken.add(name.lower())
+        return name, n
+
+    def folder(self, sub: str) -> str:
+        return posixpath.join(posixpath.dirname(self.pkg.workbook_part), sub)
+
+    def put(self, part: str, content: Content, level: int = 6) -> None:
+        """Write a part: in its old place when the package has it, else at the end."""
+        real = self.pkg.real(part)
+        self.deleted.discard(real)
+        self.taken.add(part.lower())
+        self.content[real if self.pkg.has(part) else part] = (content, level)
+
+    def delete(self, real: str) -> None:
+        self.deleted.add(real)
+        self.taken.discard(real.lower())
+        self.content.pop(real, None)
+
+    def add_rel(self, rel_type: str, part: str) -> str:
+        rel_id = free_id(self.rel_ids)
+        self.rel_ids.add(rel_id)
+        target = esc_attr(relative(self.pkg.workbook_part, part))
+        p = self.pkg.wb_rels_root.prefix
+        self.wb_rels_edits.append_child(
+            self.pkg.wb_rels_root,
+            f'<{p}Relationship Id="{rel_id}" Type="{rel_type}" Target="{target}"/>',
+        )
+        return rel_id
+
+    def ensure_type(self, part: str, content_type: str) -> None:
+        """The part's content type is `content_type`: an Override added or corrected if not."""
+        node = self.pkg.overrides.get(part.lower())
+        if node is not None:
+            if node.get("ContentType") != content_type:
+                self.ct_edits.set_attr(node, "ContentType", content_type)
+            return
+        if self.pkg.defaults.get(posixpath.splitext(part)[1][1:].lower()) == content_type:
+            return
+        p = self.pkg.ct.prefix
+        self.ct_edits.append_child(
+            self.pkg.ct,
+            f'<{p}Override PartName="/{esc_attr(part)}" ContentType="{content_type}"/>',
+        )
+
+    # ---- planning ------------------------------------------------------------------------
+
+    def plan(self) -> list[Target]:
+        pkg = self.pkg
+        defined = {
+            (n.get("name") or "").casefold(): n.get("name") for n in pkg.wb.iter("definedName")
+        }
+        protection = pkg.wb.find("workbookProtection")
+        locked = protection is not None and (protection.get("lockStructure") or "").lower() in _TRUE
+        table_ids = self._table_ids()
+        targets: list[Target] = []
+        for out in self.tables:
+            name = out.name
+            key = name.casefold()
+            same_title = [s for s in pkg.sheets if s.name.casefold() == key]
+            for sheet in same_title:
+                if not sheet.is_worksheet or key not in sheet.tables:
+                    raise _refuse_sheet(sheet.name, name)
+            for sheet in pkg.sheets:
+                if key in sheet.tables and sheet.name.casefold() != key:
+                    raise _refuse_table(sheet.name, name)
+            if key in defined:
+                raise Unusable(
+                    f"the workbook defines a name {defined[key]}, which the table {name} needs: "
+                    "rename it (Formulas → Name Manager) and run again.",
+                    f"工作簿中已定义名称 {defined[key]}，与表格 {name} 冲突：请在“公式 → 名称管理器”"
+                    "中重命名后重试。",
+                )
+            if not same_title and locked:
+                raise Unusable(
+                    f"the workbook's structure is protected, so huikuan cannot add its sheet "
+                    f"{name}. Nothing was written. Unprotect it (Review → Protect Workbook) "
+                    "and run again.",
+                    f"工作簿结构受保护，huikuan 无法添加工作表 {name}，未写入任何内容。"
+                    "请先取消保护（审阅 → 保护工作簿）后重试。",
+                )
+        calc = self._calc_chain()
+        calc_ids = calc[1] if calc else set()
+        next_sheet_id = max([s.sheet_id for s in pkg.sheets] + [i for i in calc_ids if i] + [0])
+        for out in self.tables:
+            key = out.name.casefold()
+            same_title = [s for s in pkg.sheets if s.name.casefold() == key]
+            if same_title:
+                targets.append(self._replace(out, same_title[0]))
+                continue
+            table_id = max(table_ids, default=0) + 1
+            table_ids.add(table_id)
+            next_sheet_id += 1
+            targets.append(self._add(out, table_id, next_sheet_id))
+        replaced_ids = {t.replaced.sheet_id for t in targets if t.replaced}
+        if calc and (replaced_ids & calc_ids or None in calc_ids):
+            self._drop_calc_chain(calc[0])
+        return targets
+
+    def _table_ids(self) -> set[int]:
+        ids = {tid for s in self.pkg.sheets for _, tid in s.tables.values()}
+        for part, node in self.pkg.overrides.items():
+            if node.get("ContentType") == CT_TABLE and self.pkg.has(part):
+                real = self.pkg.real(part)
+                for attrs in attributes(self.pkg.read(real), real, "table")[:1]:
+                    if (attrs.get("id") or "").isdigit():
+                        ids.add(int(attrs["id"]))
+        return ids
+
+    def _calc_chain(self) -> tuple[Rel, set[int | None]] | None:
+        """The calcChain relationship and the sheet ids it lists (None: one it cannot tell)."""
+        for rel in self.pkg.wb_rels:
+            if rel.type == REL_CALC_CHAIN and rel.part and self.pkg.has(rel.part):
+                part = self.pkg.real(rel.part)
+                ids: set[int | None] = set()
+                current: int | None = None
+                for attrs in attributes(self.pkg.read(part), part, "c"):
+                    if "i" in attrs:
+                        current = int(attrs["i"]) if attrs["i"].isdigit() else None
+                    ids.add(current)
+                return rel, ids
+        return None
+
+    def _drop_calc_chain(self, rel: Rel) -> None:
+        assert rel.part
+        self.delete(self.pkg.real(rel.part))
+        self.wb_rels_edits.remove(rel.node)
+
+    def _replace(self, out: OutputTable, sheet: Sheet) -> Target:
+        """Drop the old sheet's parts (but those others still use); reuse its names and ids."""
+        assert sheet.part
+        sheet_part = self.pkg.real(sheet.part)
+        table_part, table_id = sheet.tables[out.name.casefold()]
+        for part in self._orphans(sheet_part):
+            self.delete(part)
+        if table_part in self.deleted:
+            self.taken.add(table_part.lower())
+        else:  # still referred to from elsewhere: leave it, write ours anew
+            table_part, _ = self.allocate(self.folder("tables/table{}.xml"))
+        return Target(out, sheet_part, table_part, table_id, replaced=sheet)
+
+    def _orphans(self, sheet_part: str) -> list[str]:
+        """Parts only this sheet refers to, directly or through its parts, with their rels."""
+        pkg = self.pkg
+        subtree: list[str] = []
+        seen = {sheet_part}
+        queue = [sheet_part]
+        while queue:
+            part = queue.pop()
+            if pkg.has(rels_of(part)):
+                subtree.append(pkg.real(rels_of(part)))
+            for rel in pkg.rels(part):
+                if rel.part and pkg.has(rel.part) and pkg.real(rel.part) not in seen:
+                    seen.add(pkg.real(rel.part))
+                    subtree.append(pkg.real(rel.part))
+                    queue.append(pkg.real(rel.part))
+        inside = set(subtree) | {sheet_part}
+        elsewhere: set[str] = set()
+        for entry in pkg.entries:
+            if not entry.endswith(".rels") or entry in inside:
+                continue
+            folder, name = posixpath.split(entry)
+            source = posixpath.join(posixpath.dirname(folder), name[: -len(".rels")])
+            if pkg.real(source) in inside:
+                continue
+            _, rels = relationships(pkg.read(entry), entry, source)
+            elsewhere.update(pkg.real(r.part) for r in rels if r.part)
+        return [p for p in subtree if p not in elsewhere]
+
+    def _add(self, out: OutputTable, table_id: int, sheet_id: int) -> Target:
+        pkg = self.pkg
+        sheet_part, _ = self.allocate(self.folder("worksheets/sheet{}.xml"))
+        rel_id = self.add_rel(REL_WORKSHEET, sheet_part)
+        r = declared_prefix(pkg.wb_data, pkg.wb, R)
+        # the relationships namespace unbound at the root: bind it on the element itself
+        ref = f'{r}:id="{rel_id}"' if r else f'xmlns:hkr="{R}" hkr:id="{rel_id}"'
+        p = pkg.sheets_node.prefix
+        self.wb_edits.append_child(
+            pkg.sheets_node, f'<{p}sheet name="{esc_attr(out.name)}" sheetId="{sheet_id}" {ref}/>'
+        )
+        self.new_sheets.append(out.name)
+        table_part, _ = self.allocate(self.folder("tables/table{}.xml"))
+        return Target(out, sheet_part, table_part, table_id)
+
+    # ---- rendering ---------------------------------------------------------------------------
+
+    def render(self, targets: Sequence[Target]) -> None:
+        styles = self._styles()
+        for target in targets:
+            self._render(target, styles)
+        if styles.changed or self._styles_new:
+            self.put(self._styles_part, styles.result())
+        self._update_app()
+        if self.new_sheets or any(t.replaced for t in targets):
+            self._recalc_if_read(targets)
+        for real in self.deleted:
+            node = self.pkg.overrides.get(real.lower())
+            if node is not None:
+                self.ct_edits.remove(node)
+        for part, edits in (
+            (CONTENT_TYPES, self.ct_edits),
+            (self.pkg.workbook_part, self.wb_edits),
+            (self.pkg.wb_rels_part, self.wb_rels_edits),
+        ):
+            if edits:
+                self.put(part, edits.apply())
+
+    def _styles(self) -> StyleSheet:
+        for rel in self.pkg.wb_rels:
+            if rel.type == REL_STYLES and rel.part and self.pkg.has(rel.part):
+                self._styles_part = self.pkg.real(rel.part)
+                return StyleSheet(self.pkg.read(self._styles_part), self._styles_part)
+        # a workbook without a stylesheet (some generators make them): give it one
+        part = self.folder("styles.xml")
+        if part.lower() in self.taken:
+            part, _ = self.allocate(self.folder("styles{}.xml"))
+        self._styles_part = part
+        self._styles_new = True
+        self.add_rel(REL_STYLES, part)
+        self.ensure_type(part, CT_STYLES)
+        return StyleSheet(MINIMAL, part)
+
+    def _render(self, target: Target, styles: StyleSheet) -> None:
+        out = target.out
+        bold = styles.bold_font()
+        header = styles.cell_format(font=bold, vertical="center")
+        columns = tuple(
+            styles.cell_format(num_fmt=styles.number_format(fmt)) if fmt else 0
+            for fmt in out.formats
+        )
+        dxfs = tuple(styles.dxf(rule.look) for rule in out.rules)
+        sheet_styles = SheetStyles(header, columns, dxfs)
+        sheet_rels = [("rId1", REL_TABLE, relative(target.sheet_part, target.table_part))]
+        drawing_rel = None
+        if out.charts:
+            drawing_part, _ = self.allocate("xl/drawings/drawing{}.xml")
+            charts = [self.allocate("xl/charts/chart{}.xml") for _ in out.charts]
+            drawing, drawing_rels, chart_xml = drawing_parts(out, [n for _, n in charts])
+            self.put(drawing_part, drawing)
+            self.put(rels_of(drawing_part), drawing_rels)
+            self.ensure_type(drawing_part, CT_DRAWING)
+            self._ensure_rels_type(rels_of(drawing_part))
+            for (part, _), xml in zip(charts, chart_xml, strict=True):
+                self.put(part, xml)
+                self.ensure_type(part, CT_CHART)
+            drawing_rel = "rId2"
+            sheet_rels.append((drawing_rel, REL_DRAWING, relative(target.sheet_part, drawing_part)))
+        self.put(
+            target.sheet_part,
+            worksheet_xml(out, sheet_styles, column_widths(out), self.cells, "rId1", drawing_rel),
+            SHEET_LEVEL,
+        )
+        self.ensure_type(target.sheet_part, CT_WORKSHEET)
+        self.put(rels_of(target.sheet_part), rels_xml(sheet_rels))
+        self._ensure_rels_type(rels_of(target.sheet_part))
+        self.put(target.table_part, table_xml(out, target.table_id, TABLE_STYLE))
+        self.ensure_type(target.table_part, CT_TABLE)
+
+    def _ensure_rels_type(self, part: str) -> None:
+        if self.pkg.content_type(part) != CT_RELS:
+            self.ensure_type(part, CT_RELS)
+
+    def _update_app(self) -> None:
+        """List new sheets in docProps/app.xml's titles, when its lists are the usual ones."""
+        if not self.new_sheets:
+            return
+        app = next((r for r in self.pkg.root_rels if r.type == REL_EXTENDED and r.part), None)
+        if app is None or not app.part or not self.pkg.has(app.part):
+            return
+        part = self.pkg.real(app.part)
+        data = self.pkg.read(part)
+        root = parse(data, part)
+        if root.ns != EXT_PROPS:
+            return
+        pairs = root.find("HeadingPairs")
+        titles = root.find("TitlesOfParts")
+        if pairs is None or titles is None:
+            return
+        pair_vector, title_vector = pairs.find("vector"), titles.find("vector")
+        if pair_vector is None or title_vector is None or pair_vector.ns != VT:
+            return
+        variants = pair_vector.findall("variant")
+        names = title_vector.findall("lpstr")
+        worksheets = [s.name for s in self.pkg.sheets if s.is_worksheet]
+        offset = 0
+        for label, count in zip(variants[::2], variants[1::2], strict=False):
+            number = count.find("i4") or count.find("i2") or count.find("int")
+            if number is None or not number.text.strip().isdigit() or label.find("lpstr") is None:
+                return
+            n = int(number.text)
+            group = names[offset : offset + n]
+            if n and [g.text for g in group] == worksheets:
+                edits = Edits(data)
+                vt = group[-1].prefix
+                edits.insert(
+                    group[-1].end,
+                    "".join(f"<{vt}lpstr>{esc_text(s)}</{vt}lpstr>" for s in self.new_sheets),
+                )
+                edits.replace(number.head_end, number.close, str(n + len(self.new_sheets)))
+                if "size" in title_vector.attrs:
+                    edits.set_attr(title_vector, "size", str(len(names) + len(self.new_sheets)))
+                self.put(part, edits.apply())
+                return
+            offset += n
+
+    def _recalc_if_read(self, targets: Sequence[Target]) -> None:
+        """Ask Excel to recalculate on opening when a formula of the user's reads our sheets.
+
+        Otherwise such a formula would show its old cached value until the next
+        recalculation. Only worksheets that have formulas are searched, for a reference
+        to an output sheet or table (`Status!`, `'Status'!`, `Status[`).
+        """
+        calc = self.pkg.wb.find("calcPr")
+        if calc is not None and (calc.get("fullCalcOnLoad") or "").lower() in _TRUE:
+            return
+        ours = {t.sheet_part for t in targets}
+        names = [t.out.name.lower().encode() for t in targets]
+        defined = self.pkg.wb.find("definedNames")
+        found = defined is not None and _mentions(
+            self.pkg.wb_data[defined.start : defined.end].lower(), names
+        )
+        for sheet in self.pkg.sheets:
+            if found:
+                break
+            if sheet.is_worksheet and sheet.part and self.pkg.real(sheet.part) not in ours:
+                found = self._reads_outputs(self.pkg.real(sheet.part), names)
+        if not found:
+            return
+        if calc is not None:
+            self.wb_edits.set_attr(calc, "fullCalcOnLoad", "1")
+        else:
+            p = self.pkg.wb.prefix
+            self.wb_edits.insert(self._calc_position(), f'<{p}calcPr fullCalcOnLoad="1"/>')
+
+    def _reads_outputs(self, part: str, names: list[bytes]) -> bool:
+        """Whether a sheet's formulas refer to an output (streamed; stops at the first)."""
+        tail = b""
+        with self.pkg.zf.open(part) as stream:
+            while chunk := stream.read(1 << 20):
+                block = tail + chunk
+                if _FORMULA.search(block) and _mentions(block.lower(), names):
+                    return True
+                tail = block[-256:]
+        return False
+
+    def _calc_position(self) -> int:
+        """Where a missing <calcPr> goes in workbook.xml (schema order)."""
+        later = (
+            "oleSize",
+            "customWorkbookViews",
+            "pivotCaches",
+            "smartTagPr",
+            "smartTagTypes",
+            "webPublishing",
+            "fileRecoveryPr",
+            "webPublishObjects",
+            "extLst",
+        )
+        for child in self.pkg.wb.children:
+            if child.local in later:
+                return child.start
+        return self.pkg.wb.close
+
+    # ---- writing -----------------------------------------------------------------------------
+
+    def write(self, out: ZipOut, source: RawSource) -> None:
+        written = set()
+        for info in self.pkg.infos:
+            name = info.filename
+            if name in self.deleted:
+                continue
+            if name in self.content:
+                content, level = self.content[name]
+                out.write(name, content, level)
+            else:
+                out.copy(info, source)
+            written.add(name)
+        for name, (content, level) in self.content.items():
+            if name not in written:
+                out.write(name, content, level)
+        out.close(self.pkg.zf.comment)
+
+
+def _mentions(lower: bytes, names: list[bytes]) -> bool:
+    """Whether lower-cased formula text refers to a sheet or table of these names."""
+    for name in names:
+        for needle in (name + b"!", name + b"'!", name + b"["):
+            at = lower.find(needle)
+            while at >= 0:
+                before = lower[at - 1 : at] if at else b""
+                if not before or not (before.isalnum() or before in b"_.[\\"):
+                    return True
+                at = lower.find(needle, at + 1)
+    return False
+
+
+# ---- the job ---------------------------------------------------------------------------------
+
+
+def write_outputs(src: Path, dest: Path, tables: Sequence[OutputTable]) -> list[Risk]:
+    """Write `tables` into the package of `src`, saved atomically at `dest` (may be src).
+
+    Returns what the result lacks of the source: nothing (kept for the callers of
+    the openpyxl writer, which had things to report).
+    """
+    if keeps_vba(dest) != keeps_vba(src):
+        raise Unusable(
+            f"{dest.name}: keep the extension of {src.name} ({src.suffix})",
+            f"{dest.name}：输出文件须与 {src.name} 的扩展名（{src.suffix}）一致",
+        )
+    with src.open("rb") as file:
+        try:
+            zf = zipfile.ZipFile(file)
+        except zipfile.BadZipFile as exc:
+            raise Unusable(
+                f"{src.name}: the package is damaged ({exc})", f"{src.name}：文件已损坏（{exc}）"
+            ) from None
+        with zf:
+            pkg = Package(zf, src.name)
+            writer = Writer(pkg, tables)
+            writer.render(writer.plan())
+            try:
+                tmp = _write_temp(dest, lambda f: writer.write(ZipOut(f), RawSource(file)))
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                raise Unusable(
+                    f"{src.name}: the package is damaged ({exc}); nothing was written",
+                    f"{src.name}：文件已损坏（{exc}），未写入任何内容",
+                ) from None
+    _commit(tmp, dest)  # after the source is closed: Windows cannot replace an open file
+    return []
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_temp(dest: Path, fill: Callable[[BinaryIO], None]) -> Path:
+    """Write through `fill` into a new temporary file beside dest, flushed to disk."""
+    dest = dest.resolve()
+    fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix, dir=dest.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w+b") as f:
+            fill(f)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _commit(tmp: Path, dest: Path) -> None:
+    """Rename tmp over dest in one step, with dest's permissions (or the umask's)."""
+    dest = dest.resolve()
+    try:
+        mode = dest.stat().st_mode & 0o7777 if dest.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    try:  # make the rename itself durable
+        dir_fd = os.open(dest.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
