@@ -389,6 +389,7 @@ DASHBOARD = Table(
         C("target", "Target", "我方目标", K.AMOUNT),
         C("committed", "Committed", "已承诺", K.AMOUNT),
         C("contribution", "Measures", "措施贡献", K.AMOUNT),
+        C("covered", "Gap covered by measures", "措施覆盖差距", K.AMOUNT),
         C("remaining_gap", "Remaining gap", "剩余差距", K.AMOUNT),
         C("received", "Received", "已回款", K.AMOUNT),
         C("gap", "Gap", "目标差距", K.AMOUNT),

@@ -205,6 +205,11 @@ class Totals:
         return coverage(self.gap, self.contribution)
 
     @property
+    def covered(self) -> Decimal:
+        """The part of the gap the measures cover (each customer's capped at its gap)."""
+        return self.gap - self.remaining_gap
+
+    @property
     def fulfilment(self) -> Decimal | None:
         return ratio(self.received, self.due_to_date)
 

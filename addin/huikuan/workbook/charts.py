@@ -13,29 +13,47 @@ from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart._chart import ChartBase
 from openpyxl.chart.reference import DummyWorksheet
 
-from .outputs import ChartSpec, OutputTable
+from .outputs import ChartSpec, OutputTable, column_widths
 from .reader import cell_ref
 
 ROW_CM = 0.53  # a default row (15 pt) in centimetres
+CHAR_CM = 0.19  # a character of column width (7 px at 96 dpi) in centimetres
 
 
 def anchors(out: OutputTable) -> list[str]:
-    """Each chart's top-left cell: its own anchor, or right of the table, stacked."""
-    column = len(out.table.columns) + 2
-    row = 2
+    """Each chart's top-left cell: its own anchor, or below the table, two charts a row.
+
+    The second chart of a row starts at the first column past the first chart's
+    width (column widths in characters, about 0.19 cm each), so that charts never
+    overlap the table or each other whatever the table's size.
+    """
+    widths = column_widths(out)
     cells = []
+    row = out.last_row + 3
+    placed = 0
     for spec in out.charts:
         if spec.anchor:
             cells.append(spec.anchor)
             continue
+        column = 1
+        if placed % 2:
+            left = out.charts[len(cells) - 1].width + 0.5
+            reach = 0.0
+            while reach < left:
+                reach += (widths[column - 1] if column <= len(widths) else 8.43) * CHAR_CM
+                column += 1
         cells.append(cell_ref(column, row))
-        row += math.ceil(spec.height / ROW_CM) + 1
+        placed += 1
+        if placed % 2 == 0:
+            row += math.ceil(max(spec.height, out.charts[len(cells) - 2].height) / ROW_CM) + 1
     return cells
 
 
 def build_chart(out: OutputTable, spec: ChartSpec, anchor: str) -> ChartBase:
     sheet = DummyWorksheet(out.name)
     last = out.last_row
+    if spec.without_total and len(out.rows) > 1:
+        last -= 1
     chart: ChartBase
     if spec.kind in ("bar", "column"):
         chart = BarChart()
@@ -65,6 +83,9 @@ def build_chart(out: OutputTable, spec: ChartSpec, anchor: str) -> ChartBase:
         chart.y_axis.delete = False
         if spec.y_title:
             chart.y_axis.title = spec.y_title
+        if spec.number_format:
+            chart.y_axis.number_format = spec.number_format
+            chart.y_axis.numFmt.sourceLinked = False
     chart.anchor = anchor
     return chart
 

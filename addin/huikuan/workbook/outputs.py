@@ -110,8 +110,9 @@ class ChartSpec:
     """A native chart of the table's own columns: categories down one column, a series
     per value column (titled by its header), over every data row of the table.
 
-    `anchor` is the chart's top-left cell; empty places it right of the table, below
-    the charts before it. Sizes are in centimetres.
+    `anchor` is the chart's top-left cell; empty places it below the table, two
+    charts a row (charts.anchors). Sizes are in centimetres. `without_total` leaves out the
+    table's last row (a total row) when there are other rows.
     """
 
     kind: str
@@ -123,6 +124,8 @@ class ChartSpec:
     height: float = 7.5
     stacked: bool = False
     y_title: str = ""
+    without_total: bool = False
+    number_format: str = ""  # the value axis's (empty: the cells')
 
     def __post_init__(self) -> None:
         if self.kind not in CHART_KINDS:
@@ -278,7 +281,77 @@ def status_table(rows: Iterable[StatusRow], lang: str) -> OutputTable:
         attrgetter(f"customer.{c.key}" if c.key in _CUSTOMER_KEYS else c.key) for c in table.columns
     ]
     row = _cells(table.columns, lang, getters)
-    return OutputTable(table, lang, tuple(row(r) for r in rows))
+    return OutputTable(table, lang, tuple(row(r) for r in rows), rules=promise_rules(lang))
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def promise_rules(lang: str) -> tuple[FormatRule, ...]:
+    """Status's promise column: broken red, partial amber, kept green."""
+    label = {
+        s.key: contract.choice_label(contract.PROMISE_STATUSES, s.key, lang)
+        for s in contract.PROMISE_STATUSES
+    }
+    return tuple(
+        FormatRule("cellIs", look, ("promise_status",), "equal", (_quoted(label[key]),))
+        for key, look in (("broken", RED), ("partial", AMBER), ("kept", GREEN))
+    )
+
+
+def flag_rules(lang: str) -> tuple[FormatRule, ...]:
+    """Diagnosis: a flagged cause's name, figure and flag in red."""
+    yes = _quoted(contract.choice_label(contract.YES_NO, "yes", lang))
+    return (
+        FormatRule(
+            "expression", RED, ("cause", "figure", "flagged"), formulas=(f"{{flagged}}={yes}",)
+        ),
+    )
+
+
+def dashboard_charts(lang: str) -> tuple[ChartSpec, ...]:
+    """The Dashboard's native charts: by rep (the team row left out where it would
+    dwarf the reps), amounts on a whole-yuan axis."""
+    zh = lang == "zh"
+    money = "¥#,##0" if zh else "#,##0"
+    return (
+        ChartSpec(
+            "column",
+            "目标、承诺与回款（按业务员）" if zh else "Target, committed and received by rep",
+            "rep",
+            ("target", "committed", "received"),
+            without_total=True,
+            number_format=money,
+        ),
+        ChartSpec(
+            "column",
+            "差距桥：已承诺 → 措施覆盖 → 剩余差距"
+            if zh
+            else "Bridge: committed → covered by measures → remaining gap",
+            "rep",
+            ("committed", "covered", "remaining_gap"),
+            stacked=True,
+            without_total=True,
+            number_format=money,
+        ),
+        ChartSpec(
+            "column",
+            "承诺状态分布（客户数）" if zh else "Promise status mix (customers)",
+            "rep",
+            ("kept", "on_track", "partial", "broken", "none"),
+            stacked=True,
+            without_total=True,
+            number_format="0",
+        ),
+        ChartSpec(
+            "bar",
+            "措施覆盖率与完成率（按业务员）" if zh else "Coverage and completion by rep",
+            "rep",
+            ("coverage", "completion"),
+            number_format="0%",
+        ),
+    )
 
 
 _REASONS = {
@@ -350,7 +423,7 @@ def diagnosis_table(findings: Iterable[Finding], lang: str) -> OutputTable:
             "detail": advice.detail(f, lang),
         }
         out.append(row(values))
-    return OutputTable(table, lang, tuple(out))
+    return OutputTable(table, lang, tuple(out), rules=flag_rules(lang))
 
 
 def excuses_table(summaries: Iterable[ExcuseSummary], lang: str) -> OutputTable:
@@ -390,6 +463,7 @@ def dashboard_table(rows: Iterable[StatusRow], month: date, lang: str) -> Output
                     "target",
                     "committed",
                     "contribution",
+                    "covered",
                     "remaining_gap",
                     "received",
                     "gap",
@@ -403,7 +477,7 @@ def dashboard_table(rows: Iterable[StatusRow], month: date, lang: str) -> Output
             },
         }
         out.append(row(values))
-    return OutputTable(table, lang, tuple(out))
+    return OutputTable(table, lang, tuple(out), charts=dashboard_charts(lang))
 
 
 def problems_table(problems: Sequence[Problem], lang: str) -> OutputTable:
