@@ -8,6 +8,7 @@ line is unusable (nothing written); 3 an internal error (a bug: please report).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ examples:
   huikuan demo -o 演示.xlsx                  a filled, refreshed team workbook
   huikuan template -o 回款.xlsx               a blank Chinese template (--lang en for English)
   huikuan check 回款.xlsx                     list every bad cell, change nothing
-  huikuan refresh 回款.xlsx --as-of 2026-11-23   write Status and Problems in place
+  huikuan refresh 回款.xlsx --as-of 2026-11-23   write every output sheet in place
   huikuan split 团队.xlsx --out 分发 --eml     a workbook (and an email) per rep
   huikuan collect 回收 -o 团队.xlsx --base 团队.xlsx   merge the reps' returns
   huikuan roll 团队.xlsx --to 2026-12          plan the next month
@@ -44,6 +45,11 @@ def _as_of(text: str) -> date:
         return parse_date(text)
     except BadValue as bad:
         raise argparse.ArgumentTypeError(f"{bad.en} / {bad.zh}") from None
+
+
+def add_as_of(command: argparse.ArgumentParser, help: str) -> None:
+    """The --as-of DATE option every command that computes takes."""
+    command.add_argument("--as-of", type=_as_of, default=None, metavar="DATE", help=help)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -87,13 +93,7 @@ def parser() -> argparse.ArgumentParser:
         help="where to write it (default huikuan-demo.xlsx)",
     )
     d.add_argument("--lang", choices=("zh", "en"), default="zh")
-    d.add_argument(
-        "--as-of",
-        type=_as_of,
-        default=None,
-        metavar="DATE",
-        help="the day the demo is seen from (default today)",
-    )
+    add_as_of(d, "the day the demo is seen from (default today)")
     d.add_argument("--force", action="store_true", help="replace BOOK.xlsx if it exists")
 
     c = sub.add_parser(
@@ -107,18 +107,13 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser(
         "refresh",
         help="compute and write the output sheets",
-        description="Compute Status and Problems and write them into the "
-        "workbook (in place, atomically) or into OUT. Input tables and your "
-        "own sheets are never changed.",
+        description="Compute Status, Schedule, Diagnosis, Excuses, Dashboard (with its "
+        "charts) and Problems and write them into the workbook (in place, atomically) "
+        "or into OUT. Only those sheets are written: input tables, your own sheets, "
+        "charts, pictures and macros are kept byte for byte.",
     )
     r.add_argument("book", type=Path, metavar="BOOK.xlsx")
-    r.add_argument(
-        "--as-of",
-        type=_as_of,
-        default=None,
-        metavar="DATE",
-        help="compute as of this day (default today), e.g. 2026-11-23 or 2026年11月23日",
-    )
+    add_as_of(r, "compute as of this day (default today), e.g. 2026-11-23 or 2026年11月23日")
     r.add_argument(
         "-o",
         "--output",
@@ -138,13 +133,7 @@ def parser() -> argparse.ArgumentParser:
         "the remedy naming the customers concerned. The workbook is not changed.",
     )
     g.add_argument("book", type=Path, metavar="BOOK.xlsx")
-    g.add_argument(
-        "--as-of",
-        type=_as_of,
-        default=None,
-        metavar="DATE",
-        help="diagnose the month of this day, as of it (default today)",
-    )
+    add_as_of(g, "diagnose the month of this day, as of it (default today)")
     g.add_argument("--rep", default=None, metavar="NAME", help="only this rep")
 
     s = sub.add_parser(
@@ -158,13 +147,7 @@ def parser() -> argparse.ArgumentParser:
         "file updates the same events. The workbook is not changed.",
     )
     s.add_argument("book", type=Path, metavar="BOOK.xlsx")
-    s.add_argument(
-        "--as-of",
-        type=_as_of,
-        default=None,
-        metavar="DATE",
-        help="the day the schedule is seen from (default today)",
-    )
+    add_as_of(s, "the day the schedule is seen from (default today)")
     s.add_argument("--rep", metavar="NAME", help="only this sales rep's customers")
     s.add_argument("--ics", type=Path, metavar="FILE.ics", help="also write a calendar file")
     s.add_argument(
@@ -315,6 +298,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Unusable as exc:
         print(f"huikuan: {exc.message(None)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `huikuan schedule … | head`: the reader has gone; not an error
+        sys.stderr.close()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         print(f"huikuan: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return 2

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from .engine.analysis import Analysis, analyse, analyse_all, gc_paused
+from .engine.analysis import analyse, analyse_all, gc_paused
 from .engine.diagnosis import Finding
 from .engine.schedule import Action
 from .engine.status import StatusRow
@@ -19,15 +19,7 @@ from .model import Book, Problem
 from .values import normalize
 from .workbook.book import FileBook, Workbook
 from .workbook.files import FileTables
-from .workbook.outputs import (
-    OutputTable,
-    dashboard_table,
-    diagnosis_table,
-    excuses_table,
-    problems_table,
-    schedule_table,
-    status_table,
-)
+from .workbook.outputs import output_tables
 from .workbook.package import Risk, Unusable
 from .workbook.reader import TableSource, read_book
 
@@ -92,20 +84,6 @@ def refresh_book(target: Workbook, as_of: date, outputs: Collection[str] | None 
         if outputs is None or table.table.name in outputs:
             target.write(table)
     return Result(book, problems, found.rows, found.actions, as_of=as_of, findings=found.findings)
-
-
-def output_tables(
-    found: Analysis, problems: list[Problem], lang: str, as_of: date
-) -> list[OutputTable]:
-    """Every output table of SPEC, in the workbook's language."""
-    return [
-        status_table(found.rows, lang),
-        schedule_table(found.actions, lang),
-        diagnosis_table(found.findings, lang),
-        excuses_table(found.excuses, lang),
-        dashboard_table(found.rows, as_of.replace(day=1), lang),
-        problems_table(problems, lang),
-    ]
 
 
 def diagnose(path: Path, as_of: date) -> Result:

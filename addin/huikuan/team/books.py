@@ -14,12 +14,12 @@ from pathlib import Path
 from openpyxl.workbook.workbook import Workbook
 
 from .. import contract as ct
-from ..engine.analysis import analyse
+from ..engine.analysis import analyse_all
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
 from ..model import Book, Problem, Rep
 from ..workbook.fastwrite import expand_tables
-from ..workbook.outputs import OutputTable, problems_table, schedule_table, status_table
+from ..workbook.outputs import OutputTable, output_tables
 from ..workbook.template import BOOK_FIELDS, build_template, cell_value, plan_formulas
 from ..workbook.writer import put_table
 
@@ -34,18 +34,13 @@ def refreshed_workbook(
     problems: Sequence[Problem] = (),
     extra: Iterable[OutputTable] = (),
 ) -> tuple[Workbook, tuple[StatusRow, ...], tuple[Action, ...]]:
-    """The template in the book's language filled with its records, with Status, Schedule,
-    Problems (and `extra` tables) computed as of `as_of` — what `refresh` would write."""
+    """The template in the book's language filled with its records, with every output
+    table (and `extra` tables) computed as of `as_of` — what `refresh` would write."""
     wb = build_template(book.lang, book)
-    rows, actions = analyse(book, as_of)
-    for out in (
-        status_table(rows, book.lang),
-        schedule_table(actions, book.lang),
-        problems_table(problems, book.lang),
-        *extra,
-    ):
+    found = analyse_all(book, as_of)
+    for out in (*output_tables(found, list(problems), book.lang, as_of), *extra):
         put_table(wb, out)
-    return wb, rows, actions
+    return wb, found.rows, found.actions
 
 
 def _input_rows(book: Book, table: ct.Table) -> list[list[object]]:
@@ -73,17 +68,16 @@ def save_refreshed(
     fields = {BOOK_FIELDS[t.name]: getattr(book, BOOK_FIELDS[t.name])[:1] for t in ct.INPUT_TABLES}
     small = book.model_copy(update=fields)
     wb = build_template(book.lang, small)
-    rows, actions = analyse(book, as_of)
-    outputs = [
-        status_table(rows, book.lang),
-        schedule_table(actions, book.lang),
-        problems_table(problems, book.lang),
-        *extra,
-    ]
-    for out in outputs:
-        put_table(wb, OutputTable(out.table, out.lang, out.rows[:1]))
+    found = analyse_all(book, as_of)
+    rows, actions = found.rows, found.actions
+    outputs = [*output_tables(found, list(problems), book.lang, as_of), *extra]
     full = {t.name: _input_rows(book, t) for t in ct.INPUT_TABLES}
-    full.update({out.table.name: out.rows for out in outputs})
+    for out in outputs:
+        if out.charts:  # charts refer to the table's rows: written whole (a few rows)
+            put_table(wb, out)
+        else:
+            put_table(wb, OutputTable(out.table, out.lang, out.rows[:1], out.rules))
+            full[out.table.name] = out.rows
     buf = io.BytesIO()
     wb.save(buf)
     write_atomic(expand_tables(buf.getvalue(), full), dest)

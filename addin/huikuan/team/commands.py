@@ -97,13 +97,7 @@ def add_parsers(sub: Any, as_of: Callable[[str], date]) -> None:
     r.add_argument(
         "-o", "--output", type=Path, default=None, metavar="OUT.xlsx", help="write here instead"
     )
-    r.add_argument(
-        "--as-of",
-        type=as_of,
-        default=None,
-        metavar="DATE",
-        help="compute Status as of this day (default today)",
-    )
+    r.add_argument("--as-of", type=as_of, default=None, metavar="DATE", help=AS_OF_HELP)
     r.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
 
 

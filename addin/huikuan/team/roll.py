@@ -14,14 +14,14 @@ from datetime import date
 from pathlib import Path
 
 from .. import contract as ct
-from ..engine.analysis import analyse
+from ..engine.analysis import analyse_all
 from ..engine.roll import Rolled, RollError, roll
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
 from ..model import Book, Problem
 from ..workbook.files import FileTables
-from ..workbook.outputs import problems_table, schedule_table, status_table
-from ..workbook.package import Risk, Unusable, risks
+from ..workbook.outputs import output_tables
+from ..workbook.package import Risk, Unusable, refuse_losing, risks
 from ..workbook.reader import read_book
 from ..workbook.tables import append_rows
 from ..workbook.writer import _load, keeps_vba, put_table, save_atomic
@@ -63,16 +63,10 @@ def roll_file(
         rolled = roll(book, to)
     except RollError as exc:
         raise Unusable(f"{path.name}: {exc.en}", f"{path.name}：{exc.zh}") from None
-    lost = risks(path, keep_vba=keeps_vba(path))
-    if lost and in_place:
-        what_en = "; ".join(r.en for r in lost)
-        what_zh = "；".join(r.zh for r in lost)
-        raise Unusable(
-            f"{path.name} holds content that rewriting the file would lose ({what_en}). "
-            f"Nothing was written. Write the rolled workbook to a new file: -o OUT{path.suffix}",
-            f"{path.name} 含有改写文件时会丢失的内容（{what_zh}），未写入任何内容。"
-            f"请写入新文件：-o 输出{path.suffix}",
-        )
+    own = [t.name for t in ct.OUTPUT_TABLES]  # every one is rewritten below
+    lost = risks(path, keep_vba=keeps_vba(path), own_sheets=own)
+    if in_place:
+        refuse_losing(path, lost, "Write the rolled workbook to a new file", "请写入新文件")
     lang = book.lang
     wb = _load(path, keeps_vba(path))
     append_rows(wb, ct.PLAN, rolled.plan, lang)
@@ -80,12 +74,9 @@ def roll_file(
         wb, ct.COMMITMENTS, rolled.commitments, lang, add=(ct.COMMITMENTS.column("carried_from"),)
     )
     append_rows(wb, ct.MEASURES, rolled.measures, lang)
-    rows, actions = analyse(rolled.book, as_of)
-    for table in (
-        status_table(rows, lang),
-        schedule_table(actions, lang),
-        problems_table(problems, lang),
-    ):
+    found = analyse_all(rolled.book, as_of)
+    rows, actions = found.rows, found.actions
+    for table in output_tables(found, problems, lang, as_of):
         put_table(wb, table)
     save_atomic(wb, dest)
     return RollResult(rolled.book, problems, rolled, rows, actions, dest, [] if in_place else lost)

@@ -136,6 +136,19 @@ def _expand(sheet: str, table: str, rows: Sequence[Sequence[Any]]) -> tuple[str,
     return sheet, table
 
 
+def _stretch_rules(sheet: str, last: int) -> str:
+    """Conditional formats laid over the one-row stub (A2:A2) stretched to the last row."""
+
+    def one(ref: str) -> str:  # "Q2" or "Q2:S2" → "Q2:Q{last}" or "Q2:S{last}"
+        m = re.fullmatch(r"([A-Z]{1,3})2(?::([A-Z]{1,3})2)?", ref)
+        return f"{m.group(1)}2:{m.group(2) or m.group(1)}{last}" if m else ref
+
+    def stretch(m: re.Match[str]) -> str:
+        return m.group(1) + " ".join(one(r) for r in m.group(2).split()) + '"'
+
+    return re.sub(r'(<conditionalFormatting\b[^>]*\bsqref=")([^"]*)"', stretch, sheet)
+
+
 def expand_tables(package: bytes, tables: Mapping[str, Sequence[Sequence[Any]]]) -> bytes:
     """The package with each named table's data rows replaced by `tables[name]` (cell values
     in column order: numbers, Decimal, dates, text, None; "=…" in a formula column)."""
@@ -161,6 +174,7 @@ def expand_tables(package: bytes, tables: Mapping[str, Sequence[Sequence[Any]]])
         tpart = by_name[name]
         spart = where[tpart]
         sheet, table = _expand(parts[spart].decode("utf-8"), parts[tpart].decode("utf-8"), rows)
+        sheet = _stretch_rules(sheet, len(rows) + 1)
         parts[spart], parts[tpart] = sheet.encode("utf-8"), table.encode("utf-8")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:

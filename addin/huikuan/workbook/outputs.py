@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import contract
 from ..contract import Kind, Table
+from ..engine.analysis import Analysis
 from ..engine.diagnosis import Finding
 from ..engine.excuses import ExcuseSummary
 from ..engine.schedule import Action, Reason
@@ -483,3 +484,17 @@ def dashboard_table(rows: Iterable[StatusRow], month: date, lang: str) -> Output
 def problems_table(problems: Sequence[Problem], lang: str) -> OutputTable:
     rows = tuple((p.sheet, p.cell, p.value, p.message) for p in problems)
     return OutputTable(contract.PROBLEMS, lang, rows)
+
+
+def output_tables(
+    found: Analysis, problems: list[Problem], lang: str, as_of: date
+) -> list[OutputTable]:
+    """Every output table of SPEC, in the workbook's language."""
+    return [
+        status_table(found.rows, lang),
+        schedule_table(found.actions, lang),
+        diagnosis_table(found.findings, lang),
+        excuses_table(found.excuses, lang),
+        dashboard_table(found.rows, as_of.replace(day=1), lang),
+        problems_table(problems, lang),
+    ]

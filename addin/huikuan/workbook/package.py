@@ -8,11 +8,15 @@ total, or an XML part with a DTD (entity expansion) is refused with a reason.
 from __future__ import annotations
 
 import copy
+import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from defusedxml import ElementTree
 
 MAX_PARTS = 10_000
 MAX_TOTAL = 2 * 1024**3  # bytes uncompressed, all parts together
@@ -139,10 +143,75 @@ _AT_RISK = (
 )
 
 
-def risks(path: Path, keep_vba: bool) -> list[Risk]:
-    """What an openpyxl load + save of this package would drop or rewrite."""
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _relations(zf: zipfile.ZipFile, part: str) -> list[str]:
+    """The parts a part refers to (internal targets only), as zip names."""
+    folder, _, name = part.rpartition("/")
+    rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+    try:
+        root = ElementTree.fromstring(zf.read(rels))
+    except KeyError:
+        return []
+    out = []
+    for rel in root.iter(_REL):
+        target = rel.get("Target") or ""
+        if rel.get("TargetMode") == "External" or not target:
+            continue
+        out.append(
+            target[1:] if target.startswith("/") else posixpath.normpath(f"{folder}/{target}")
+        )
+    return out
+
+
+def own_parts(zf: zipfile.ZipFile, sheet_names: Iterable[str]) -> set[str]:
+    """The sheets named (huikuan's own output sheets) and the drawings and charts
+    hanging off them: every write rebuilds them, so an openpyxl save loses nothing
+    of theirs."""
+    wanted = set(sheet_names)
+    try:
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    except KeyError:
+        return set()
+    ids = {s.get(_R_ID) for s in book.iter(f"{_MAIN}sheet") if s.get("name") in wanted}
+    folder_rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    sheets = []
+    for rel in folder_rels.iter(_REL):
+        if rel.get("Id") in ids:
+            target = rel.get("Target") or ""
+            sheets.append(target[1:] if target.startswith("/") else f"xl/{target}")
+    found: set[str] = set()
+    for sheet in sheets:
+        found.add(sheet)
+        for drawing in _relations(zf, sheet):
+            if drawing.startswith("xl/drawings/drawing"):
+                found.add(drawing)
+                found.update(c for c in _relations(zf, drawing) if c.startswith("xl/charts/"))
+    return found
+
+
+def refuse_losing(path: Path, lost: list[Risk], what_en: str, what_zh: str) -> None:
+    """Refuse to rewrite `path` in place when an openpyxl save would lose `lost`."""
+    if not lost:
+        return
+    en = "; ".join(r.en for r in lost)
+    zh = "；".join(r.zh for r in lost)
+    raise Unusable(
+        f"{path.name} holds content that rewriting the file would lose ({en}). "
+        f"Nothing was written. {what_en}: -o OUT{path.suffix}",
+        f"{path.name} 含有改写文件时会丢失的内容（{zh}），未写入任何内容。{what_zh}：-o 输出{path.suffix}",
+    )
+
+
+def risks(path: Path, keep_vba: bool, own_sheets: Iterable[str] = ()) -> list[Risk]:
+    """What an openpyxl load + save of this package would drop or rewrite, leaving
+    out the drawings and charts of `own_sheets` (rebuilt by every write anyway)."""
     with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
+        ours = own_parts(zf, own_sheets)
+        names = [n for n in zf.namelist() if n not in ours]
         found: list[Risk] = []
         for pattern, en, zh in _AT_RISK:
             parts = tuple(n for n in names if re.match(pattern, n))

@@ -241,6 +241,14 @@ class StyleSheet:
                 edits.insert(self._position(container), xml)
                 continue
             total = len(node.children) + len(items)
+            if node.empty:  # <dxfs count="0"/> (XlsxWriter): the element rewritten whole
+                head = self.data[node.start : node.head_end].decode()
+                head = re.sub(r"\s*/>$", "", head)
+                head = re.sub(r"""(\scount\s*=\s*)(["']).*?\2""", "", head)
+                tag = f"{node.prefix}{node.local}"
+                xml = f'{head} count="{total}">{"".join(items)}</{tag}>'
+                edits.replace(node.start, node.end, xml.encode())
+                continue
             if "count" in node.attrs:
                 edits.set_attr(node, "count", str(total))
             edits.append_child(node, "".join(items))

@@ -35,7 +35,7 @@ from .outputs import (
     rule_formulas,
     rule_ranges,
 )
-from .package import Risk, Unusable, risks
+from .package import Risk, Unusable, refuse_losing, risks
 from .reader import cell_ref
 
 __all__ = ["FORMATS", "put_table", "save_atomic", "write_outputs"]
@@ -130,16 +130,9 @@ def write_outputs(src: Path, dest: Path, tables: Sequence[OutputTable]) -> list[
             f"{dest.name}: keep the extension of {src.name} ({src.suffix})",
             f"{dest.name}：输出文件须与 {src.name} 的扩展名（{src.suffix}）一致",
         )
-    lost = risks(src, keep_vba=keeps_vba(src))
-    if lost and in_place:
-        what_en = "; ".join(r.en for r in lost)
-        what_zh = "；".join(r.zh for r in lost)
-        raise Unusable(
-            f"{src.name} holds content that rewriting the file would lose ({what_en}). "
-            f"Nothing was written. Write the results to a new file instead: -o OUT{src.suffix}",
-            f"{src.name} 含有改写文件时会丢失的内容（{what_zh}），未写入任何内容。"
-            f"请把结果写入新文件：-o 输出{src.suffix}",
-        )
+    lost = risks(src, keep_vba=keeps_vba(src), own_sheets=[t.name for t in tables])
+    if in_place:
+        refuse_losing(src, lost, "Write the results to a new file instead", "请把结果写入新文件")
     wb = _load(src, keeps_vba(src))
     for out in tables:
         put_table(wb, out)
