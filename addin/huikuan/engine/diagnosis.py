@@ -211,8 +211,14 @@ def diagnose(
     by_rep: dict[str, list[StatusRow]] = defaultdict(list)
     for row in current:
         by_rep[row.customer.rep].append(row)
+    # each rep's follow-ups only (the findings read only their own customers' ones)
+    rep_of = {r.customer.customer_id: r.customer.rep for r in current}
+    followed: dict[str, list[FollowUp]] = defaultdict(list)
+    for fu in followups:
+        if fu.customer_id in rep_of:
+            followed[rep_of[fu.customer_id]].append(fu)
     out: list[Finding] = []
     for rep in sorted(by_rep):
-        out.extend(diagnose_rows(by_rep[rep], followups, as_of, rep, policy, thresholds))
+        out.extend(diagnose_rows(by_rep[rep], followed[rep], as_of, rep, policy, thresholds))
     out.extend(diagnose_rows(current, followups, as_of, None, policy, thresholds))
     return tuple(out)

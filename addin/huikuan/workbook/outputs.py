@@ -453,8 +453,11 @@ def dashboard_table(rows: Iterable[StatusRow], month: date, lang: str) -> Output
     current = [r for r in rows if r.month == month]
     row = _by_key(table, lang)
     out = []
+    by_rep: dict[str, list[StatusRow]] = {}
+    for r in current:
+        by_rep.setdefault(r.customer.rep, []).append(r)
     for t in totals_by_rep(current):
-        group = [r for r in current if t.rep is None or r.customer.rep == t.rep]
+        group = current if t.rep is None else by_rep[t.rep]
         values: dict[str, Any] = {
             "rep": t.rep or contract.ALL_REPS[lang],
             "customers": t.customers,
