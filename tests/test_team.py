@@ -622,3 +622,23 @@ def test_a_reps_file_computes_in_libreoffice_as_refresh_does(
         for offset, key in enumerate(("committed", "gap", "contribution", "remaining_gap")):
             got, expected = row[n + offset], want[[c.key for c in ct.STATUS.columns].index(key)]
             assert abs(float(got) - float(expected)) < 0.005, (row[1], key)
+
+
+def test_a_collected_book_colours_every_status_row_and_charts_every_rep(tmp_path: Path) -> None:
+    """save_refreshed writes big tables as a one-row stub grown in XML: the Status
+    promise colours must be stretched to the last row, and the Dashboard charts
+    must cover every rep (that table is written whole)."""
+    from huikuan.demo import demo_book
+    from huikuan.team.books import save_refreshed
+
+    book = demo_book(AS_OF.replace(day=1), AS_OF)
+    dest = tmp_path / "team.xlsx"
+    rows, _ = save_refreshed(book, AS_OF, dest)
+    wb = openpyxl.load_workbook(dest)
+    ws = wb["Status"]
+    ranges = [str(cf.sqref) for cf in ws.conditional_formatting]
+    assert ranges and all(r.endswith(f"{len(rows) + 1}") for r in ranges), ranges
+    reps = len({r.customer.rep for r in rows})
+    refs = [s.val.numRef.f for chart in wb["Dashboard"]._charts for s in chart.series]
+    assert len(wb["Dashboard"]._charts) == 4
+    assert all(ref.endswith((f"${reps + 1}", f"${reps + 2}")) for ref in refs), refs

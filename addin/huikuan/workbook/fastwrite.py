@@ -101,10 +101,10 @@ def _rows_xml(rows: Sequence[Sequence[Any]], model: dict[str, tuple[str, bool]])
 
 
 def _grow_sqref(match: re.Match[str], last: int) -> str:
-    def grow(part: str) -> str:
-        m = re.fullmatch(r"([A-Z]+)(\d+):([A-Z]+)(\d+)", part)
-        if m and int(m.group(2)) == 2 and int(m.group(4)) < last:
-            return f"{m.group(1)}2:{m.group(3)}{last}"
+    def grow(part: str) -> str:  # "Q2:S2" → "Q2:S{last}"; "Q2" (openpyxl's Q2:Q2) too
+        m = re.fullmatch(r"([A-Z]+)2(?::([A-Z]+)(\d+))?", part)
+        if m and (m.group(3) is None or int(m.group(3)) < last):
+            return f"{m.group(1)}2:{m.group(2) or m.group(1)}{last}"
         return part
 
     return 'sqref="' + " ".join(grow(p) for p in match.group(1).split()) + '"'
@@ -136,19 +136,6 @@ def _expand(sheet: str, table: str, rows: Sequence[Sequence[Any]]) -> tuple[str,
     return sheet, table
 
 
-def _stretch_rules(sheet: str, last: int) -> str:
-    """Conditional formats laid over the one-row stub (A2:A2) stretched to the last row."""
-
-    def one(ref: str) -> str:  # "Q2" or "Q2:S2" → "Q2:Q{last}" or "Q2:S{last}"
-        m = re.fullmatch(r"([A-Z]{1,3})2(?::([A-Z]{1,3})2)?", ref)
-        return f"{m.group(1)}2:{m.group(2) or m.group(1)}{last}" if m else ref
-
-    def stretch(m: re.Match[str]) -> str:
-        return m.group(1) + " ".join(one(r) for r in m.group(2).split()) + '"'
-
-    return re.sub(r'(<conditionalFormatting\b[^>]*\bsqref=")([^"]*)"', stretch, sheet)
-
-
 def expand_tables(package: bytes, tables: Mapping[str, Sequence[Sequence[Any]]]) -> bytes:
     """The package with each named table's data rows replaced by `tables[name]` (cell values
     in column order: numbers, Decimal, dates, text, None; "=…" in a formula column)."""
@@ -174,7 +161,6 @@ def expand_tables(package: bytes, tables: Mapping[str, Sequence[Sequence[Any]]])
         tpart = by_name[name]
         spart = where[tpart]
         sheet, table = _expand(parts[spart].decode("utf-8"), parts[tpart].decode("utf-8"), rows)
-        sheet = _stretch_rules(sheet, len(rows) + 1)
         parts[spart], parts[tpart] = sheet.encode("utf-8"), table.encode("utf-8")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:

@@ -8,15 +8,12 @@ total, or an XML part with a DTD (entity expansion) is refused with a reason.
 from __future__ import annotations
 
 import copy
-import posixpath
 import re
 import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-from defusedxml import ElementTree
 
 MAX_PARTS = 10_000
 MAX_TOTAL = 2 * 1024**3  # bytes uncompressed, all parts together
@@ -143,53 +140,40 @@ _AT_RISK = (
 )
 
 
-_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-
-
-def _relations(zf: zipfile.ZipFile, part: str) -> list[str]:
-    """The parts a part refers to (internal targets only), as zip names."""
-    folder, _, name = part.rpartition("/")
-    rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
-    try:
-        root = ElementTree.fromstring(zf.read(rels))
-    except KeyError:
-        return []
-    out = []
-    for rel in root.iter(_REL):
-        target = rel.get("Target") or ""
-        if rel.get("TargetMode") == "External" or not target:
-            continue
-        out.append(
-            target[1:] if target.startswith("/") else posixpath.normpath(f"{folder}/{target}")
-        )
-    return out
-
-
 def own_parts(zf: zipfile.ZipFile, sheet_names: Iterable[str]) -> set[str]:
     """The sheets named (huikuan's own output sheets) and the drawings and charts
     hanging off them: every write rebuilds them, so an openpyxl save loses nothing
     of theirs."""
-    wanted = set(sheet_names)
-    try:
-        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    except KeyError:
+    from .xmlparts import attributes, relationships, rels_of  # xmlparts imports this module
+
+    names = set(zf.namelist())
+
+    def targets(source: str) -> list[str]:
+        rels = rels_of(source)
+        if rels not in names:
+            return []
+        return [r.part for r in relationships(zf.read(rels), rels, source)[1] if r.part]
+
+    if "xl/workbook.xml" not in names:
         return set()
-    ids = {s.get(_R_ID) for s in book.iter(f"{_MAIN}sheet") if s.get("name") in wanted}
-    folder_rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    sheets = []
-    for rel in folder_rels.iter(_REL):
-        if rel.get("Id") in ids:
-            target = rel.get("Target") or ""
-            sheets.append(target[1:] if target.startswith("/") else f"xl/{target}")
+    wanted = set(sheet_names)
+    ids = {
+        a.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+        for a in attributes(zf.read("xl/workbook.xml"), "xl/workbook.xml", "sheet")
+        if a.get("name") in wanted
+    }
+    rels = rels_of("xl/workbook.xml")
     found: set[str] = set()
-    for sheet in sheets:
-        found.add(sheet)
-        for drawing in _relations(zf, sheet):
+    if rels not in names:
+        return found
+    for rel in relationships(zf.read(rels), rels, "xl/workbook.xml")[1]:
+        if rel.id not in ids or not rel.part:
+            continue
+        found.add(rel.part)
+        for drawing in targets(rel.part):
             if drawing.startswith("xl/drawings/drawing"):
                 found.add(drawing)
-                found.update(c for c in _relations(zf, drawing) if c.startswith("xl/charts/"))
+                found.update(c for c in targets(drawing) if c.startswith("xl/charts/"))
     return found
 
 
