@@ -38,6 +38,16 @@ def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
     return None if whole == 0 else part / whole
 
 
+def is_owed(due: date, day: date, grace: int) -> bool:
+    """An installment due on `due` is owed by `day` once `day` is past due + grace days."""
+    return due < day - timedelta(days=grace)
+
+
+def owed_by(installments: Iterable[Installment], day: date, grace: int) -> Decimal:
+    """What the installments owe by `day` given the grace days (see is_owed)."""
+    return sum((i.amount for i in installments if is_owed(i.due, day, grace)), ZERO)
+
+
 def promise_status(
     installments: Sequence[Installment], received: Decimal, as_of: date, grace: int
 ) -> str:
@@ -50,8 +60,7 @@ def promise_status(
         return "none"
     if received >= committed:
         return "kept"
-    late = as_of - timedelta(days=grace)
-    owed = sum((i.amount for i in installments if i.due < late), ZERO)
+    owed = owed_by(installments, as_of, grace)
     if owed == 0 or received >= owed:
         return "on_track"
     return "broken" if received == 0 else "partial"
