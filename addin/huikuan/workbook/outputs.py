@@ -279,11 +279,11 @@ def _by_key(table: Table, lang: str) -> Callable[[dict[str, Any]], tuple[Any, ..
 _CUSTOMER_KEYS = ("customer_id", "name", "rep", "credit_grade", "key_account", "phone")
 
 
-def _suggested(lang: str) -> Callable[[StatusRow], str]:
-    def text(r: StatusRow) -> str:
+def _suggested(lang: str) -> Callable[[StatusRow], str | None]:
+    def text(r: StatusRow) -> str | None:
         if r.grade_was is not None:  # in use: the Policy row of the workbook's grade says so
             return suggestion_text(r.grade_was, r.customer.credit_grade, lang, applied=True)
-        return suggestion_text(r.customer.credit_grade, r.suggested_grade, lang)
+        return suggestion_text(r.customer.credit_grade, r.suggested_grade, lang) or None
 
     return text
 
