@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import __version__, contract, jobs
 from .engine.status import totals_by_rep
+from .history import commands as history
 from .model import Problem
 from .team import commands as team
 from .values import BadValue, format_amount, format_date, format_month, parse_date
@@ -34,6 +35,7 @@ examples:
   huikuan collect 回收 -o 团队.xlsx --base 团队.xlsx   merge the reps' returns
   huikuan roll 团队.xlsx --to 2026-12          plan the next month
   huikuan schedule 回款.xlsx --rep 李娜 --ics 李娜.ics   today's and this week's follow-ups
+  huikuan history push 团队.xlsx               keep every month in huikuan-history.db
 
 exit codes: 0 good; 1 bad rows (listed, the rest computed); 2 unusable file or
 command line (nothing written); 3 internal error.
@@ -156,6 +158,7 @@ def parser() -> argparse.ArgumentParser:
 
     addin_commands.add_parser(sub)
     team.add_parsers(sub, _as_of)
+    history.add_parser(sub, _as_of)
     return p
 
 
@@ -257,6 +260,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command in team.COMMANDS:
         return team.run(args)
+    if args.command == history.COMMAND:
+        return history.run(args)
     today = date.today()
     if args.command == "addin":
         return addin_commands.run(args)

@@ -95,18 +95,43 @@ class PromiseRecord:
 
 def counted(commitments: Iterable[Installment]) -> list[Installment]:
     """The installments as counted: each carried amount once (see the module's rules)."""
+    return [inst for _, inst in counted_rows(commitments)]
+
+
+def counted_rows(commitments: Iterable[Installment]) -> list[tuple[int, Installment]]:
+    """(index in `commitments`, installment as counted) of each row that counts."""
     commitments = list(commitments)
     origins = {(i.customer_id, i.due) for i in commitments if i.carried_from is None}
-    chains: dict[tuple[str, date], list[Installment]] = defaultdict(list)
+    chains: dict[tuple[str, date], list[tuple[int, Installment]]] = defaultdict(list)
     out = []
-    for inst in commitments:
+    for n, inst in enumerate(commitments):
         if inst.carried_from is None:
-            out.append(inst)
+            out.append((n, inst))
         elif (inst.customer_id, inst.carried_from) not in origins:
-            chains[inst.customer_id, inst.carried_from].append(inst)
+            chains[inst.customer_id, inst.carried_from].append((n, inst))
     for (_, origin), rows in chains.items():
-        first = min(r.due for r in rows)
-        out.extend(r.model_copy(update={"due": origin}) for r in rows if r.due == first)
+        first = min(r.due for _, r in rows)
+        out.extend((n, r.model_copy(update={"due": origin})) for n, r in rows if r.due == first)
+    return out
+
+
+def row_outcomes(book: Book, as_of: date, policy: Policy = DEFAULT_POLICY) -> list[Outcome | None]:
+    """The outcome of each row of book.commitments, in its order (None: a carried row that
+    restates an origin counted elsewhere)."""
+    grades = {c.customer_id: c.credit_grade for c in book.customers}
+    rows: dict[str, list[tuple[int, Installment]]] = defaultdict(list)
+    for n, inst in counted_rows(book.commitments):
+        rows[inst.customer_id].append((n, inst))
+    receipts: dict[str, list[Receipt]] = defaultdict(list)
+    for rec in sorted(book.receipts, key=lambda r: r.date):
+        receipts[rec.customer_id].append(rec)
+    out: list[Outcome | None] = [None] * len(book.commitments)
+    for cid, pairs in rows.items():
+        pairs.sort(key=lambda p: p[1].due)
+        grace = policy.for_grade(grades.get(cid, "B")).grace
+        found = outcomes([i for _, i in pairs], receipts[cid], as_of, grace)
+        for (n, _), o in zip(pairs, found, strict=True):
+            out[n] = o
     return out
 
 
@@ -205,6 +230,16 @@ def record(
         broken_recent=sum(o.status == "broken" and o.due >= since for o in owed),
         months=months,
     )
+
+
+def by_month(
+    label: str, found: Iterable[Outcome], as_of: date, months: int = 6
+) -> dict[date, PromiseRecord]:
+    """The record of the installments due in each month (labelled `label`), months ascending."""
+    grouped: dict[date, list[Outcome]] = defaultdict(list)
+    for o in found:
+        grouped[o.due.replace(day=1)].append(o)
+    return {m: record(label, grouped[m], as_of, months) for m in sorted(grouped)}
 
 
 def grade_rules(thresholds: Mapping[str, Decimal] | None = None) -> dict[str, Decimal]:

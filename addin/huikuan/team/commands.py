@@ -99,6 +99,12 @@ def add_parsers(sub: Any, as_of: Callable[[str], date]) -> None:
     )
     r.add_argument("--as-of", type=as_of, default=None, metavar="DATE", help=AS_OF_HELP)
     r.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
+    r.add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help="history store to push the closed month to (default: $HUIKUAN_DB, else huikuan-history.db beside TEAM.xlsx if it exists)",
+    )
 
 
 def _progress(files: Iterable[Path]) -> Iterable[Path]:
@@ -237,4 +243,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(_say(lang, f"written: {res.written}", f"已写入 {res.written}"))
+    from ..history.commands import push_closing  # issue 16: the closed month into the store
+
+    pushed = push_closing(args.book, res.book, ro.from_month, args.as_of or today, args.db)
+    if pushed:
+        print(pushed)
     return res.exit_code
