@@ -422,3 +422,36 @@ def test_show_without_a_store_says_how_to_name_one(tmp_path: Path):
     )
     assert done.returncode == 2
     assert "--db" in done.stderr and "HUIKUAN_DB" in done.stderr and "历史数据库" in done.stderr
+
+
+def test_refresh_looks_back_on_the_stored_months(db_url: str, tmp_path: Path):
+    engine = store.connect(db_url)
+    store.push(engine, "东区", golden_book(), date(2026, 3, 31), "东区.xlsx")
+    engine.dispose()
+    book = golden_book()
+    march = book.model_copy(
+        update={
+            "plan": tuple(p for p in book.plan if p.month == date(2026, 3, 1)),
+            "commitments": tuple(i for i in book.commitments if i.due >= MAR10),
+            "receipts": tuple(r for r in book.receipts if r.date >= MAR10),
+        }
+    )
+
+    def basis(env: dict[str, str]) -> str:
+        path = write(march, tmp_path / "东区.xlsx")
+        done = subprocess.run(
+            [sys.executable, "-m", "huikuan", "refresh", str(path), "--as-of", "2026-03-25"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr
+        ws = openpyxl.load_workbook(path)["Forecast"]
+        rows = list(ws.iter_rows(values_only=True))
+        return next(r[-1] for r in rows[1:] if r[1] == "A")
+
+    alone = {k: v for k, v in os.environ.items() if k != "HUIKUAN_DB"}
+    # the workbook alone: March's installment only; with the store: January's and February's too
+    assert basis(alone).startswith("1 期记录")
+    assert basis({**alone, "HUIKUAN_DB": db_url}).startswith("3 期记录")

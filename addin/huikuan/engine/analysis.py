@@ -14,7 +14,7 @@ from .excuses import ExcuseSummary, summarise
 from .forecast import ForecastRow, forecast
 from .negotiation import advise
 from .policy import policy_from
-from .record import grade_rules, records, suggested_grade
+from .record import grade_rules, records, suggested_grade, with_history
 from .schedule import Action, next_follow_ups, priorities, schedule
 from .status import StatusRow, evolve, status
 from .workdays import workdays_from
@@ -31,18 +31,20 @@ class Analysis:
     forecast: tuple[ForecastRow, ...] = ()
 
 
-def analyse_all(book: Book, as_of: date) -> Analysis:
+def analyse_all(book: Book, as_of: date, history: Book | None = None) -> Analysis:
     """Status, schedule, diagnosis, excuses and the month-end forecast of a book as of a date.
 
     Each customer's promise record suggests a credit grade (record.py); where the
     Policy row of its grade says "use suggested", the customer is followed up at
-    the suggested grade, and Status says so beside the grade.
+    the suggested grade, and Status says so beside the grade. `history`: the team's
+    stored months (the history store), which records and the forecast also look back on.
     """
     policy = policy_from(book.cadences)
     thresholds = {**DEFAULT_THRESHOLDS, **{t.cause: t.threshold for t in book.thresholds}}
     with gc_paused():
-        known = records(book, as_of, policy, thresholds=thresholds)
-        predicted = forecast(book, as_of, policy, known)
+        looked = with_history(book, history)
+        known = records(looked, as_of, policy, thresholds=thresholds)
+        predicted = forecast(looked, as_of, policy, known)
     rules = grade_rules(thresholds)
     suggested = {cid: suggested_grade(rec, rules) for cid, (rec, _) in known.items()}
     switched = {r.credit_grade for r in book.cadences if r.use_suggested}

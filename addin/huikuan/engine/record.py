@@ -311,3 +311,32 @@ def suggestion_text(current: str, suggested: str | None, lang: str, applied: boo
 
 def is_grade(grade: str) -> bool:
     return grade in GRADES
+
+
+def months_held(book: Book) -> set[date]:
+    """The months a workbook holds rows of (plan, installments, receipts, follow-ups)."""
+    return (
+        {p.month for p in book.plan}
+        | {i.due.replace(day=1) for i in book.commitments}
+        | {r.date.replace(day=1) for r in book.receipts}
+        | {f.date.replace(day=1) for f in book.followups}
+    )
+
+
+def with_history(book: Book, stored: Book | None) -> Book:
+    """The workbook with the stored installments and receipts of the months it does not hold:
+    what promise records and the forecast look back on (Status and the rest stay the
+    workbook's own)."""
+    if stored is None:
+        return book
+    held = months_held(book)
+    old_insts = tuple(i for i in stored.commitments if i.due.replace(day=1) not in held)
+    old_receipts = tuple(r for r in stored.receipts if r.date.replace(day=1) not in held)
+    if not old_insts and not old_receipts:
+        return book
+    return book.model_copy(
+        update={
+            "commitments": (*old_insts, *book.commitments),
+            "receipts": (*old_receipts, *book.receipts),
+        }
+    )

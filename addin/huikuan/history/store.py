@@ -31,14 +31,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from ..engine.policy import DEFAULT_POLICY, Policy
-from ..engine.record import row_outcomes
+from ..engine.record import row_outcomes, with_history  # noqa: F401 (with_history: re-exported)
 from ..model import Book, Customer, FollowUp, Installment, PlanRow, Receipt
 from ..workbook.package import Unusable
+from . import DEFAULT_FILE, ENV
 from . import schema as s
-
-DEFAULT_FILE = "huikuan-history.db"
-ENV = "HUIKUAN_DB"
-
 
 # ---- where the store is -------------------------------------------------------------
 
@@ -425,32 +422,6 @@ def load(engine: Engine, team: str | None) -> Book:
             )
             for f in followups
         ),
-    )
-
-
-def months_held(book: Book) -> set[date]:
-    """The months a workbook holds rows of (plan, installments, receipts, follow-ups)."""
-    return (
-        {p.month for p in book.plan}
-        | {month_of(i.due) for i in book.commitments}
-        | {month_of(r.date) for r in book.receipts}
-        | {month_of(f.date) for f in book.followups}
-    )
-
-
-def with_history(book: Book, stored: Book) -> Book:
-    """The workbook with the stored installments and receipts of the months it does not hold
-    (what promise records and the forecast look back on; Status and the rest are unchanged)."""
-    held = months_held(book)
-    old_insts = tuple(i for i in stored.commitments if month_of(i.due) not in held)
-    old_receipts = tuple(r for r in stored.receipts if month_of(r.date) not in held)
-    if not old_insts and not old_receipts:
-        return book
-    return book.model_copy(
-        update={
-            "commitments": (*old_insts, *book.commitments),
-            "receipts": (*old_receipts, *book.receipts),
-        }
     )
 
 
