@@ -16,16 +16,22 @@ it (b = month end − due):
     p = (S(a) − S(b)) / S(a)        S(x) = P(paid more than x days after due)
 
 S is the **amount-weighted Kaplan–Meier survival curve** of the days from due
-date to payment, from the customer's own installments due by the as-of day:
-each part paid is an event at its delay, each part still unpaid is censored at
-its age (Kaplan–Meier, because the newest installments are not over yet and
-counting their unpaid part as "never" or leaving it out would both bias the
-curve). A curve whose last payment came x days after due gives p = 0 past x:
-an installment older than anything the customer ever paid is not expected.
+date to payment, from the customer's own installments due in the last
+LOOKBACK_DAYS (120) days up to the as-of day: each part paid is an event at its
+delay, each part still unpaid is censored at its age (Kaplan–Meier, because the
+newest installments are not over yet and counting their unpaid part as "never"
+or leaving it out would both bias the curve). Only recent installments, because
+receipts pay the earliest installments first: a customer whose arrears grow
+pays each new installment later than the old ones were, and a curve over its
+whole past promises money it no longer pays (the backtest, benchmarks/forecast.py,
+chose 120 days over 90, 150, all and exponential decay on three generated
+histories). A curve whose last payment came x days after due gives p = 0 past x:
+an installment older than anything the customer paid lately is not expected.
 
 A customer with a short record leans on the team's: the curve used is
 Z·S_customer + (1 − Z)·S_team, with **limited-fluctuation credibility**
-Z = min(1, √(n / FULL_CREDIBILITY)), n the customer's installments due so far.
+Z = min(1, √(n / FULL_CREDIBILITY)), n the customer's installments due so far
+(its whole record: how well we know it; the curve itself is the recent one).
 That is the actuaries' classical rule: the team's curve (all customers pooled)
 carries a newcomer; a customer's own record takes over as it grows and stands
 alone from FULL_CREDIBILITY installments on (a year of monthly ones), so a
@@ -54,6 +60,7 @@ from .record import Outcome, PromiseRecord, records
 from .status import ZERO
 
 FULL_CREDIBILITY = 12  # installments: a customer's own curve alone from this many on
+LOOKBACK_DAYS = 120  # the curves learn from installments due in the last 120 days
 FEN = Decimal("0.01")
 
 
@@ -72,11 +79,18 @@ class Curve:
 ON_DUE_DAY = Curve((0,), (0.0,))  # everything paid on its due day
 
 
-def observations(found: Iterable[Outcome], as_of: date) -> list[tuple[int, float, bool]]:
-    """(days after due, amount, paid?) of each part of the installments due by as_of."""
+def in_window(o: Outcome, as_of: date, lookback: int = LOOKBACK_DAYS) -> bool:
+    """Due on or before as_of and at most `lookback` days before it."""
+    return 0 <= (as_of - o.due).days <= lookback
+
+
+def observations(
+    found: Iterable[Outcome], as_of: date, lookback: int = LOOKBACK_DAYS
+) -> list[tuple[int, float, bool]]:
+    """(days after due, amount, paid?) of each part of the installments in the window."""
     out = []
     for o in found:
-        if o.due > as_of:
+        if not in_window(o, as_of, lookback):
             continue
         for day, part in o.parts:
             out.append(((day - o.due).days, float(part), True))
@@ -199,7 +213,7 @@ def forecast(
         rec, found = known.get(cust.customer_id, (None, ()))
         n = sum(o.due <= as_of for o in found)
         z = credibility(n, full)
-        own = kaplan_meier(observations(found, as_of)) if n else None
+        own = kaplan_meier(observations(found, as_of))
         open_, expected = expected_amount(found, blend(own, team, z), as_of, end)
         if open_ == 0 and cust.customer_id not in planned:
             continue
