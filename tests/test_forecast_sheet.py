@@ -169,3 +169,22 @@ def test_the_suggested_grade_tightens_the_schedule_only_when_switched_on(tmp_pat
         days[use] = [(r["date"].date(), r["action"]) for r in rows_by_key(path, contract.SCHEDULE)]  # type: ignore[union-attr]
     assert days[False] != days[True]
     assert len(days[True]) > len(days[False])
+
+
+def test_the_basis_says_whose_record_the_forecast_rests_on():
+    from huikuan.engine.forecast import ForecastRow
+    from huikuan.workbook.outputs import forecast_table
+
+    who = Customer(customer_id="N", name="新客户", rep="甲")
+
+    def basis(history: int, weight: float, lang: str) -> str:
+        row = ForecastRow(MAR, who, D(100), D(50), None, None, history, weight)
+        (cells,) = forecast_table([row], lang).rows
+        return cells[-1]
+
+    assert basis(0, 0.0, "zh") == "无记录：按团队"
+    assert basis(0, 0.0, "en") == "no record: the team's"
+    assert basis(12, 1.0, "zh") == "12 期记录"
+    assert basis(3, 0.5, "zh") == "3 期记录，团队占 50%"
+    # an old record with nothing in the last 120 days: the team's curve alone, said so
+    assert basis(5, 0.0, "zh") == "5 期记录，近期无：按团队"

@@ -579,8 +579,15 @@ def dashboard_table(
 def _basis(row: ForecastRow, lang: str) -> str:
     """'12 期记录' / '3 期记录，团队占 50%' / '无记录：按团队' (and in English)."""
     zh = lang == "zh"
-    if row.history == 0 or row.weight == 0:
+    if row.history == 0:
         return "无记录：按团队" if zh else "no record: the team's"
+    if row.weight == 0:  # nothing due in the curve's window (engine/forecast.py LOOKBACK_DAYS)
+        n = row.history
+        return (
+            f"{n} 期记录，近期无：按团队"
+            if zh
+            else f"{n} installments of record, none lately: the team's"
+        )
     text = f"{row.history} 期记录" if zh else f"{row.history} installments of record"
     if row.weight < 1:
         team = f"{1 - row.weight:.0%}"
