@@ -65,7 +65,8 @@ def backtest(book: Book, days: Sequence[int] = (10, 20), warm: int = 3) -> dict[
             known = records(book, t)
             rows = {f.customer.customer_id: f for f in forecast(book, t, known=known)}
             # the team's average delay so far (for customers with none): parts by amount
-            weighted, paid = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
+            weighted: dict[str, Decimal] = defaultdict(lambda: ZERO)
+            paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
             for cid, (_, found) in known.items():
                 for o in found:
                     for when, part in o.parts:
