@@ -24,7 +24,7 @@ from .engine.diagnosis import Finding
 from .engine.schedule import Action
 from .engine.status import StatusRow
 from .errors import Unusable
-from .fileio import WORKBOOK_SUFFIXES, refuse_overwrite, require_suffix
+from .fileio import WORKBOOK_SUFFIXES, refuse_overwrite, require_suffix, told
 from .model import Book, Problem
 from .text import match_name
 from .workbook.book import FileBook, Workbook
@@ -109,7 +109,9 @@ def refresh(path: Path, as_of: date, out: Path | None = None, force: bool = Fals
     with gc_paused():  # read, computed and written: nothing here forms a reference cycle
         target = FileBook(path, dest)
         result = refresh_book(target, as_of)
-        return replace(result, lost=target.save(), written=dest)
+        with told(dest):  # a file-system error names the user's file, never a temporary one
+            lost = target.save()
+        return replace(result, lost=lost, written=dest)
 
 
 def refresh_book(target: Workbook, as_of: date, outputs: Collection[str] | None = None) -> Result:
@@ -184,7 +186,8 @@ def split(
     """One workbook per rep in `out_dir` (and an .eml each with `eml`), refreshed as of `as_of`."""
     from .team.split import split as split_team
 
-    return split_team(team, out_dir, as_of, eml, force, sender)
+    with told(out_dir):
+        return split_team(team, out_dir, as_of, eml, force, sender)
 
 
 def _all_at_once(files: Iterable[Path]) -> Iterable[Path]:
@@ -203,7 +206,8 @@ def collect(
     from .team.collect import collect as collect_returns
 
     require_suffix(out, (".xlsx",))  # built fresh from the template: no macros to keep
-    return collect_returns(folder, out, as_of, base, force, progress or _all_at_once)
+    with told(out):
+        return collect_returns(folder, out, as_of, base, force, progress or _all_at_once)
 
 
 def roll(
@@ -214,7 +218,8 @@ def roll(
 
     if out is not None:
         require_suffix(out, WORKBOOK_SUFFIXES)
-    return roll_file(path, to.replace(day=1), as_of, out, force)
+    with told(out or path):
+        return roll_file(path, to.replace(day=1), as_of, out, force)
 
 
 # ---- new workbooks ------------------------------------------------------------------------
