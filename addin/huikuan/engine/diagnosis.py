@@ -16,7 +16,7 @@ from decimal import Decimal
 from ..model import FollowUp
 from .policy import DEFAULT_POLICY, Policy
 from .schedule import unpaid
-from .status import ZERO, StatusRow
+from .status import ZERO, StatusRow, is_late
 
 CAUSES = (
     "no_joint_plan",
@@ -115,10 +115,9 @@ def not_followed(
             start = inst.due - timedelta(days=cad.remind_before)
             end = min(as_of, inst.due + timedelta(days=cad.grace))
             followed = any(start <= d <= end for d in contacts.get(cid, ()))
-            late = inst.due + timedelta(days=cad.grace) < as_of
             if not followed:
                 unfollowed += 1
-            if not followed or (rest > 0 and late):
+            if not followed or (rest > 0 and is_late(inst.due, as_of, cad.grace)):
                 stake.append((cid, rest))
     amount = sum((a for _, a in stake), ZERO)
     details = {

@@ -60,7 +60,6 @@ TABLE_NAMES = {
 REP_TABLES = tuple(LOOSE)
 BASE_CUSTOMER_FIELDS = ("name", "rep", "credit_grade", "key_account")
 REP_CUSTOMER_FIELDS = ("contact", "phone", "email")
-REP_PLAN_FIELDS = ("expected", "ask", "agreed_jointly", "agreed_on")
 
 
 @dataclass(frozen=True)

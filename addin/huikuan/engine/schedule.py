@@ -46,7 +46,7 @@ from typing import Any, NamedTuple
 from ..model import FollowUp, Installment
 from ..values import month_end
 from .policy import DEFAULT_POLICY, GRADES, Cadence, Policy
-from .status import ZERO, StatusRow
+from .status import ZERO, StatusRow, late_from, overdue
 from .workdays import CHINA, ONE_DAY, Workdays
 
 # Actions, most urgent first: a day's row carries the most urgent of its reasons.
@@ -100,13 +100,10 @@ def unpaid(installments: Sequence[Installment], received: Decimal) -> list[Decim
 def tightening_day(
     installments: Sequence[Installment], owed: Sequence[Decimal], grace: int
 ) -> date | None:
-    """The first day an installment is short (due + grace + 1, still owed); None if none is."""
+    """The first day an installment is short (late, `status.late_from`, and still owed);
+    None if none is."""
     return min(
-        (
-            i.due + timedelta(days=grace + 1)
-            for i, rest in zip(installments, owed, strict=True)
-            if rest > 0
-        ),
+        (late_from(i.due, grace) for i, rest in zip(installments, owed, strict=True) if rest > 0),
         default=None,
     )
 
@@ -405,9 +402,7 @@ def at_stake(row: StatusRow, as_of: date, grace: int) -> Decimal:
     if row.promise_status == "none":
         return row.target
     if row.promise_status in ("broken", "partial"):
-        late = as_of - timedelta(days=grace)
-        owed = sum((i.amount for i in row.installments if i.due < late), ZERO)
-        return max(ZERO, owed - row.received)
+        return overdue(row.installments, row.received, as_of, grace)
     return max(ZERO, row.committed - row.received)
 
 

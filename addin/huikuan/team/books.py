@@ -9,8 +9,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
-from openpyxl.workbook.workbook import Workbook
-
 from .. import contract as ct
 from ..engine.analysis import analyse_all
 from ..engine.schedule import Action
@@ -25,21 +23,6 @@ from ..workbook.writer import put_table
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(10)}
 MAX_NAME = 80  # characters of a file's stem (a CJK character is 3 bytes of a 255-byte name)
-
-
-def refreshed_workbook(
-    book: Book,
-    as_of: date,
-    problems: Sequence[Problem] = (),
-    extra: Iterable[OutputTable] = (),
-) -> tuple[Workbook, tuple[StatusRow, ...], tuple[Action, ...]]:
-    """The template in the book's language filled with its records, with every output
-    table (and `extra` tables) computed as of `as_of` — what `refresh` would write."""
-    wb = build_template(book.lang, book)
-    found = analyse_all(book, as_of)
-    for out in (*output_tables(found, list(problems), book.lang, as_of), *extra):
-        put_table(wb, out)
-    return wb, found.rows, found.actions
 
 
 def _input_rows(book: Book, table: ct.Table) -> list[list[object]]:
@@ -59,7 +42,8 @@ def save_refreshed(
     problems: Sequence[Problem] = (),
     extra: Iterable[OutputTable] = (),
 ) -> tuple[tuple[StatusRow, ...], tuple[Action, ...]]:
-    """`refreshed_workbook`, saved atomically at dest — fast for big books.
+    """The template in the book's language filled with its records, with every output
+    table (and `extra` tables) computed as of `as_of`, saved atomically at dest.
 
     openpyxl lays out the workbook with one row per input and output table; the
     rows are then written as XML (workbook/fastwrite.py).

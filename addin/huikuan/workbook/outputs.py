@@ -441,16 +441,12 @@ def excuses_table(summaries: Iterable[ExcuseSummary], lang: str) -> OutputTable:
 
 
 def dashboard_table(rows: Iterable[StatusRow], month: date, lang: str) -> OutputTable:
-    """Rep and team totals of the month (sums; ratios from the sums) and the promise mix."""
+    """Rep and team totals of the month (engine: status.totals_by_rep) and the promise mix."""
     table = contract.DASHBOARD
     current = [r for r in rows if r.month == month]
     row = _by_key(table, lang)
     out = []
-    by_rep: dict[str, list[StatusRow]] = {}
-    for r in current:
-        by_rep.setdefault(r.customer.rep, []).append(r)
     for t in totals_by_rep(current):
-        group = current if t.rep is None else by_rep[t.rep]
         values: dict[str, Any] = {
             "rep": t.rep or contract.ALL_REPS[lang],
             "customers": t.customers,
@@ -468,10 +464,7 @@ def dashboard_table(rows: Iterable[StatusRow], month: date, lang: str) -> Output
                     "coverage",
                 )
             },
-            **{
-                s.key: sum(r.promise_status == s.key for r in group)
-                for s in contract.PROMISE_STATUSES
-            },
+            **{s.key: t.promises.get(s.key, 0) for s in contract.PROMISE_STATUSES},
         }
         out.append(row(values))
     return OutputTable(table, lang, tuple(out), charts=dashboard_charts(lang))
