@@ -38,7 +38,7 @@ DEFAULT_THRESHOLDS: Mapping[str, Decimal] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One cause for one rep (rep None = the team)."""
 

@@ -62,7 +62,7 @@ BASE_CUSTOMER_FIELDS = ("name", "rep", "credit_grade", "key_account")
 REP_CUSTOMER_FIELDS = ("contact", "phone", "email")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Return:
     """One rep's returned book; `order` 0 is the newest file."""
 
@@ -72,7 +72,7 @@ class Return:
     order: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """Something the manager should know about a merge (a COLLECT_EVENTS key).
 

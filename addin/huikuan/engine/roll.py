@@ -46,7 +46,7 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthHistory:
     """One past month of a customer: its target, what was received, what was carried into it."""
 
@@ -82,7 +82,7 @@ def suggested_target(history: Sequence[MonthHistory], carried: Decimal = ZERO) -
     return round_up(sum(levels, ZERO) / len(levels)) + carried
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Carried:
     """An installment carried into the new month, with the one it came from."""
 
@@ -90,7 +90,7 @@ class Carried:
     source: Installment
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rolled:
     """The rolled book and what was added to it."""
 

@@ -41,7 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..model import FollowUp, Installment
 from ..values import month_end
@@ -56,10 +56,12 @@ PRIORITY_ORDER = ("broken", "partial", "none", "on_track", "kept")
 WEEK = timedelta(days=7)
 
 
-class Reason(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Reason:
     """Why a customer is contacted on a day; rendered in the workbook's language later.
 
-    (NamedTuples, like Action: immutable, and a big team's schedule makes 100,000s.)
+    (Frozen slotted dataclasses, like every engine result: a big team's schedule makes
+    100,000s of them.)
     """
 
     action: str
@@ -70,7 +72,8 @@ class Reason(NamedTuple):
     installment: int = -1  # index into the row's installments; -1 for none
 
 
-class Action(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Action:
     """One Schedule row: whom to contact on which day, what to do and why."""
 
     date: date

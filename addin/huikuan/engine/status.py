@@ -82,7 +82,7 @@ def promise_status(
     return "broken" if received == 0 else "partial"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatusRow:
     """One Status row: a plan row's numbers for its month as of a date (SPEC keys)."""
 
@@ -193,7 +193,7 @@ def status(
     return tuple(rows)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Totals:
     """Sums of a group of Status rows (a rep, or the team); ratios from the sums."""
 
