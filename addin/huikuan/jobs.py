@@ -13,7 +13,7 @@ then, and the message names the user's file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -34,11 +34,9 @@ from .workbook.package import Risk
 from .workbook.reader import TableSource, read_book
 
 if TYPE_CHECKING:  # the team jobs import openpyxl: only when one runs
-    from .team.collect import CollectResult
+    from .team.collect import CollectResult, Progress
     from .team.roll import RollResult
     from .team.split import SplitResult
-
-Progress = Callable[[Iterable[Path]], Iterable[Path]]
 
 
 @dataclass(frozen=True)
@@ -190,10 +188,6 @@ def split(
         return split_team(team, out_dir, as_of, eml, force, sender)
 
 
-def _all_at_once(files: Iterable[Path]) -> Iterable[Path]:
-    return files
-
-
 def collect(
     folder: Path,
     out: Path,
@@ -203,11 +197,12 @@ def collect(
     progress: Progress | None = None,
 ) -> CollectResult:
     """The reps' returns in `folder` merged (over `base`) into the team workbook `out`."""
+    from .team.collect import as_they_are
     from .team.collect import collect as collect_returns
 
     require_suffix(out, (".xlsx",))  # built fresh from the template: no macros to keep
     with told(out):
-        return collect_returns(folder, out, as_of, base, force, progress or _all_at_once)
+        return collect_returns(folder, out, as_of, base, force, progress or as_they_are)
 
 
 def roll(

@@ -52,6 +52,10 @@ class Finding:
     rank: int = 0  # 1 = most money at stake within the rep
 
 
+# a cause's (figure, money at stake, customers concerned, details)
+Found = tuple[Decimal, Decimal, tuple[str, ...], Mapping[str, Decimal | int]]
+
+
 def share(part: Decimal, whole: Decimal) -> Decimal:
     return ZERO if whole == 0 else part / whole
 
@@ -64,7 +68,7 @@ def _ids(pairs: Iterable[tuple[str, Decimal]]) -> tuple[str, ...]:
     return tuple(sorted(totals, key=lambda c: (-totals[c], c)))
 
 
-def no_joint_plan(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def no_joint_plan(rows: Sequence[StatusRow]) -> Found:
     """Target whose plan was not agreed with the customer ÷ target."""
     alone = [(r.customer.customer_id, r.target) for r in rows if not r.agreed_jointly]
     amount = sum((a for _, a in alone), ZERO)
@@ -72,7 +76,7 @@ def no_joint_plan(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[st
     return share(amount, target), amount, _ids(alone), {"customers": len(alone)}
 
 
-def gap_uncovered(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def gap_uncovered(rows: Sequence[StatusRow]) -> Found:
     """Remaining gap ÷ gap (0 when there is no gap)."""
     left = [(r.customer.customer_id, r.remaining_gap) for r in rows if r.remaining_gap > 0]
     amount = sum((a for _, a in left), ZERO)
@@ -80,7 +84,7 @@ def gap_uncovered(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[st
     return share(amount, gap), amount, _ids(left), {"gap": gap}
 
 
-def no_commitment(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def no_commitment(rows: Sequence[StatusRow]) -> Found:
     """Target of customers with no commitment ÷ target; and how many customers."""
     none = [(r.customer.customer_id, r.target) for r in rows if r.committed == 0]
     amount = sum((a for _, a in none), ZERO)
@@ -90,7 +94,7 @@ def no_commitment(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[st
 
 def not_followed(
     rows: Sequence[StatusRow], followups: Sequence[FollowUp], as_of: date, policy: Policy
-) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+) -> Found:
     """Installments due so far with no follow-up in the policy's window ÷ installments due.
 
     The window runs from the reminder day (due − remind_before) to the end of the
@@ -129,9 +133,7 @@ def not_followed(
     return share(Decimal(unfollowed), Decimal(due)), amount, _ids(stake), details
 
 
-def demands_low(
-    rows: Sequence[StatusRow], followups: Sequence[FollowUp], as_of: date
-) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def demands_low(rows: Sequence[StatusRow], followups: Sequence[FollowUp], as_of: date) -> Found:
     """Amount deferred by accepted excuses this month ÷ target."""
     months = {r.month for r in rows}
     ids = {r.customer.customer_id for r in rows}
@@ -149,7 +151,7 @@ def demands_low(
     return share(amount, target), amount, _ids(accepted), {"accepted": len(accepted)}
 
 
-def weak_negotiation(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def weak_negotiation(rows: Sequence[StatusRow]) -> Found:
     """Share of expected where the ask is at or below it (no anchor).
 
     Details: Σask ÷ Σexpected and Σcommitted ÷ Σexpected over the rows with an
@@ -159,7 +161,7 @@ def weak_negotiation(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple
     expected = sum((r.expected or ZERO for r in known), ZERO)
     weak = [r for r in known if (r.ask or ZERO) <= (r.expected or ZERO)]
     stake = [(r.customer.customer_id, max(ZERO, (r.expected or ZERO) - r.committed)) for r in weak]
-    details = {
+    details: dict[str, Decimal | int] = {
         "ask_to_expected": share(sum((r.ask or ZERO for r in known), ZERO), expected),
         "committed_to_expected": share(sum((r.committed for r in known), ZERO), expected),
         "customers": len(weak),

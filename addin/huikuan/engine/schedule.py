@@ -54,6 +54,7 @@ ACTIONS = ("escalate", "chase", "due_check", "remind", "get_commitment", "push")
 _URGENCY = {action: n for n, action in enumerate(ACTIONS)}
 PRIORITY_ORDER = ("broken", "partial", "none", "on_track", "kept")
 WEEK = timedelta(days=7)
+Day = date  # (Action has a field named date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +77,10 @@ class Reason:
 class Action:
     """One Schedule row: whom to contact on which day, what to do and why."""
 
-    date: date
+    date: Day
     row: StatusRow  # the plan row of the most urgent reason
     action: str
-    installment_due: date | None
+    installment_due: Day | None
     amount_at_stake: Decimal
     reasons: tuple[Reason, ...]
 

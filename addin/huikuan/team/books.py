@@ -54,7 +54,9 @@ def save_refreshed(
     found = analyse_all(book, as_of)
     rows, actions = found.rows, found.actions
     outputs = [*output_tables(found, list(problems), book.lang, as_of), *extra]
-    full = {t.name: _input_rows(book, t) for t in ct.INPUT_TABLES}
+    full: dict[str, Sequence[Sequence[object]]] = {
+        t.name: _input_rows(book, t) for t in ct.INPUT_TABLES
+    }
     for out in outputs:
         if out.charts:  # charts refer to the table's rows: written whole (a few rows)
             put_table(wb, out)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import contract as ct
 from .. import jobs
@@ -18,6 +18,7 @@ from ..options import add_as_of, month
 from ..values import format_amount, format_date, format_month
 from .report import Line
 
+T = TypeVar("T")
 COMMANDS = ("split", "collect", "roll")
 MANY_FILES = 10  # a progress bar from this many returned files on (on a terminal)
 SHOWN_LINES = 60  # report lines printed; the Collect sheet has them all
@@ -95,15 +96,17 @@ def add_parsers(sub: Any) -> None:
     r.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
 
 
-def _progress(files: Iterable[Path]) -> Iterable[Path]:
-    files = list(files)
+def _progress(items: Iterable[T]) -> Iterable[T]:
+    """A progress bar on a terminal for many returned files."""
+    files = list(items)
     if len(files) < MANY_FILES or not sys.stderr.isatty():
         return files
     try:
         from tqdm import tqdm
     except ImportError:  # pragma: no cover - a dependency
         return files
-    return tqdm(files, file=sys.stderr, unit="file", leave=False)
+    bar: Iterable[T] = tqdm(files, file=sys.stderr, unit="file", leave=False)
+    return bar
 
 
 def _say(lang: str, en: str, zh: str) -> str:

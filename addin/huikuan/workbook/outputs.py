@@ -30,6 +30,7 @@ from ..text import display_width
 from ..values import fen, format_amount, format_date
 from . import advice
 from .reader import col_letter
+from .styles import Look
 
 # Number format of each column kind, by language (kinds absent here stay General).
 FORMATS = {
@@ -39,15 +40,6 @@ FORMATS = {
     Kind.MONTH: {"zh": "yyyy-mm", "en": "yyyy-mm"},
 }
 TABLE_STYLE = "TableStyleMedium2"
-
-
-@dataclass(frozen=True)
-class Look:
-    """How a conditional format shows a cell: font colour, fill colour (RGB hex), bold."""
-
-    font_color: str | None = None  # e.g. "9C0006"
-    fill_color: str | None = None  # e.g. "FFC7CE"
-    bold: bool = False
 
 
 RED = Look(font_color="9C0006", fill_color="FFC7CE")
@@ -388,7 +380,7 @@ def reasons_text(reasons: Iterable[Reason], lang: str) -> str:
 
 def schedule_table(actions: Iterable[Action], lang: str) -> OutputTable:
     table = contract.SCHEDULE
-    own = {
+    own: dict[str, Callable[[Any], Any]] = {
         "date": attrgetter("date"),
         "action": attrgetter("action"),
         "installment_due": attrgetter("installment_due"),

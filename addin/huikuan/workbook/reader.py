@@ -183,7 +183,7 @@ def _memoised(col: Column) -> Callable[[Any], Any]:
         def base(value: Any) -> Any:
             return parse_choice(value, choices)
     else:
-        base = _PARSERS[col.kind]
+        base = _PARSERS[col.kind]  # type: ignore[assignment]
     memo: dict[tuple[type, Any], Any] = {}
 
     def parse(value: Any) -> Any:
@@ -306,10 +306,10 @@ class _TableReader:
         for offset, cells in enumerate(zip(*columns, strict=True)):
             if skip and offset in skip:
                 continue
-            values = dict(zip(keys, cells, strict=True))
+            record = dict(zip(keys, cells, strict=True))
             if defaults:
-                values.update(defaults)
-            good.append((first_row + offset, values))
+                record.update(defaults)
+            good.append((first_row + offset, record))
         return good
 
     def _row_problems(
