@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -262,7 +263,7 @@ def _records(book: Book | None, table: Table) -> Sequence[Record]:
     records = () if book is None else getattr(book, BOOK_FIELDS[table.name])
     if table is ct.POLICY and not records:  # show the built-in cadence, ready to edit
         return tuple(
-            CadenceRow(credit_grade=grade, **vars(cadence))
+            CadenceRow(credit_grade=grade, **asdict(cadence))
             for grade, cadence in DEFAULT_CADENCE.items()
         )
     if table is ct.THRESHOLDS and not records:
