@@ -23,7 +23,7 @@ from .options import add_as_of
 from .team import commands as team
 from .text import display_width
 from .values import format_amount, format_date, format_month
-from .workbook import advice
+from .workbook import remedies
 from .xlam import commands as addin_commands
 
 _EXAMPLES = """\
@@ -161,9 +161,9 @@ def _print_diagnosis(result: jobs.Result) -> None:
         name += " " * max(0, (14 if zh else 34) - display_width(name))
         mark = "⚠" if f.flagged else " "
         amount = _pad(format_amount(f.amount, lang), 14)
-        print(f"{mark} {f.rank}. {name} {f.figure:>7.1%} {amount}  {advice.detail(f, lang)}")
+        print(f"{mark} {f.rank}. {name} {f.figure:>7.1%} {amount}  {remedies.detail(f, lang)}")
         if f.flagged:
-            print(f"       → {advice.remedy(f, lang)}")
+            print(f"       → {remedies.remedy(f, lang)}")
 
 
 def _print_problems(problems: Sequence[Problem], lang: str) -> None:

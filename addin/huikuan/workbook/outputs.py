@@ -28,7 +28,7 @@ from ..engine.status import StatusRow, totals_by_rep
 from ..model import Problem
 from ..text import display_width
 from ..values import fen, format_amount, format_date
-from . import advice
+from . import remedies
 from .reader import col_letter
 from .styles import Look
 
@@ -404,9 +404,9 @@ def diagnosis_table(findings: Iterable[Finding], lang: str) -> OutputTable:
             "figure": f.figure,
             "amount": f.amount,
             "flagged": f.flagged,
-            "action": advice.remedy(f, lang),
+            "action": remedies.remedy(f, lang),
             "rank": f.rank,
-            "detail": advice.detail(f, lang),
+            "detail": remedies.detail(f, lang),
         }
         out.append(row(values))
     return OutputTable(table, lang, tuple(out), rules=flag_rules(lang))
@@ -425,8 +425,8 @@ def excuses_table(summaries: Iterable[ExcuseSummary], lang: str) -> OutputTable:
             "accepted": e.accepted,
             "deferred": e.deferred,
             "deferred_accepted": e.deferred_accepted,
-            "counter_measure": advice.pick(advice.COUNTER_MEASURES[e.kind], lang),
-            "customers": advice.name_customers(e.customers, lang),
+            "counter_measure": remedies.pick(remedies.COUNTER_MEASURES[e.kind], lang),
+            "customers": remedies.name_customers(e.customers, lang),
         }
         out.append(row(values))
     return OutputTable(table, lang, tuple(out))
