@@ -186,6 +186,7 @@ def test_every_button_is_a_function_of_book_and_day():
         "new_month",
         "split",
         "collect",
+        "self_test",
     ]
     for button in macros.BUTTONS:
         assert button.__doc__ and any("\u4e00" <= ch <= "\u9fff" for ch in button.__doc__)

@@ -190,7 +190,7 @@ def test_the_xlwings_module_is_the_installed_packages(modules: dict[str, str]):
 
 def test_every_ribbon_action_has_its_callback(addin: Path, modules: dict[str, str]):
     actions = [b.get("onAction") for b in ui_root(addin).iterfind(".//ui:button", UI_NS)]
-    assert len(actions) == len(ribbon.BUTTONS) == 7
+    assert len(actions) == len(ribbon.BUTTONS) == 8
     code = "\n".join(modules.values())
     for action in actions:
         name = action.rsplit(".", 1)[-1]
@@ -314,7 +314,7 @@ def test_the_tab_is_huikuan_with_labels_in_one_language_and_tips_in_both(lang: s
     buttons = list(root.iterfind(".//ui:button", UI_NS))
     labels = [b.get("label") for b in buttons]
     if lang == "zh":
-        assert labels == ["刷新", "跟进计划", "诊断", "检查", "新月份", "拆分", "汇总"]
+        assert labels == ["刷新", "跟进计划", "诊断", "检查", "新月份", "拆分", "汇总", "自检"]
     else:
         assert labels == [
             "Refresh",
@@ -324,6 +324,7 @@ def test_the_tab_is_huikuan_with_labels_in_one_language_and_tips_in_both(lang: s
             "New month",
             "Split",
             "Collect",
+            "Self-test",
         ]
     for b in buttons:
         tip = b.get("supertip")

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path, PureWindowsPath
+from pathlib import Path
 
 from .. import __version__
 from . import install as inst
@@ -92,10 +92,10 @@ def _probe(python: Path) -> dict[str, object]:
     return found if isinstance(found, dict) else {"error": repr(found)}
 
 
-def _dll_folders(python: str) -> list[PureWindowsPath]:
+def _dll_folders(python: str) -> list[Path]:
     """Where the add-in's VBA loads the DLL from: the interpreter's folder, then its parent
     (a virtual environment's Scripts\\pythonw.exe)."""
-    folder = PureWindowsPath(python).parent
+    folder = Path(python).parent
     return [folder, folder.parent]
 
 
@@ -145,6 +145,15 @@ def checks(
                 NA,
                 "只在 Windows 上有",
                 "Windows only",
+            )
+        )
+        out.append(
+            Check(
+                "设置文件编码（VBA 按本机 ANSI 代码页读取）",
+                "settings file encoding (VBA reads it in the system's ANSI code page)",
+                NA,
+                "只在 Windows 上有；install 会按该代码页写入",
+                "Windows only; install writes it in that code page",
             )
         )
     else:
@@ -221,13 +230,14 @@ def checks(
     probe = _probe(interpreter) if interpreter.is_file() else {"error": "no interpreter"}
     versions = probe.get("huikuan"), probe.get("xlwings")
     want_xlwings = built or xlwings.__version__
-    fine = versions == (__version__, want_xlwings)
+    want_huikuan = (built and where and inst.addin_huikuan_version(where.addin)) or __version__
+    fine = versions == (want_huikuan, want_xlwings)
     out.append(
         Check(
             f"huikuan {versions[0] or '—'} 与 xlwings {versions[1] or '—'} 可导入"
-            f"（加载项需要 huikuan {__version__}、xlwings {want_xlwings}）",
+            f"（加载项需要 huikuan {want_huikuan}、xlwings {want_xlwings}）",
             f"huikuan {versions[0] or '—'} and xlwings {versions[1] or '—'} import "
-            f"(the add-in wants huikuan {__version__}, xlwings {want_xlwings})",
+            f"(the add-in wants huikuan {want_huikuan}, xlwings {want_xlwings})",
             OK if fine else FAIL,
             *(
                 ("", "")
@@ -257,7 +267,7 @@ def checks(
         version = want_xlwings
         names = [f"xlwings{bits}-{version}.dll" for bits in (64, 32)]
         folders = _dll_folders(configured)
-        found = [f / n for f in folders for n in names if Path(f / n).is_file()]
+        found = [f / n for f in folders for n in names if (f / n).is_file()]
         out.append(
             Check(
                 f"xlwings 组件 {names[0]} / {names[1]}（在 {folders[0]} 或 {folders[1]}）",

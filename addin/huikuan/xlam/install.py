@@ -242,3 +242,12 @@ def addin_xlwings_version(path: Path) -> str | None:
     with ExcelFile(path) as wb:
         match = re.search(r"'Version: (\S+)", wb.get_module("xlwings"))
     return match[1] if match else None
+
+
+def addin_huikuan_version(path: Path) -> str | None:
+    """The huikuan version that built an add-in (its ribbon module says so)."""
+    from pyopenvba import ExcelFile
+
+    with ExcelFile(path) as wb:
+        match = re.search(r"' Built by huikuan (\S+) ", wb.get_module("huikuan_ribbon"))
+    return match[1] if match else None
