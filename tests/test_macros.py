@@ -190,3 +190,12 @@ def test_every_button_is_a_function_of_book_and_day():
     ]
     for button in macros.BUTTONS:
         assert button.__doc__ and any("\u4e00" <= ch <= "\u9fff" for ch in button.__doc__)
+
+
+def test_a_button_with_no_workbook_says_so_instead_of_failing(capsys: pytest.CaptureFixture[str]):
+    # no calling workbook (xw.Book.caller() raises) and no Excel here: the message goes to
+    # stderr, where RunPython's console shows it; in Excel it is an alert
+    for button in macros.BUTTONS:
+        button()
+        err = capsys.readouterr().err
+        assert err.strip() == f"{macros.NO_BOOK[0]}\n\n{macros.NO_BOOK[1]}", button.__name__

@@ -72,9 +72,13 @@ def _no_book() -> None:
 
     text = f"{NO_BOOK[0]}\n\n{NO_BOOK[1]}"
     try:
-        xw.apps.active.alert(text, title=TITLE, mode="info")
-    except Exception:  # no Excel either: the message goes where a script's would
+        app = xw.apps.active
+    except Exception:  # no Excel engine here at all
+        app = None
+    if app is None:  # no Excel either: the message goes where a script's would
         print(text, file=sys.stderr)
+    else:
+        app.alert(text, title=TITLE, mode="info")
 
 
 def _run(press: Callable[[Session], None], book: Any, today: date | None) -> None:
