@@ -559,3 +559,21 @@ def vba_text_of(code: str, sub: str) -> str:
         expression = line.removeprefix("text & ")
         text += vba_text(expression)
     return text
+
+
+def test_the_windows_smoke_script_names_what_the_addin_has():
+    """scripts/excel-smoke.ps1 runs only on Windows with Excel; here: it is ASCII (Windows
+    PowerShell 5.1 reads a BOM-less script in the ANSI code page) and what it calls exists."""
+    script = (Path(__file__).parents[1] / "scripts" / "excel-smoke.ps1").read_text("utf-8")
+    assert script.isascii()
+    code = vba.ribbon_module() + vba.udf_module() + vba.xlwings_module()
+    called = re.findall(r"'huikuan\.xlam'!(\w+)", script)
+    assert set(called) == {"HuikuanRefresh", "RunPython"}
+    for name in called:
+        assert re.search(rf"^(Public )?(Sub|Function) {name}\(", code, re.M), name
+    entered = re.findall(r"=(\w+)\(", script)
+    assert set(entered) == {"GAP", "AMOUNT"}
+    for fn in entered:
+        assert fn in {f.__name__ for f in udfs.FUNCTIONS}, fn
+    for action in re.findall(r"-m huikuan (addin \w+|demo)", script):
+        assert huikuan(*action.split(), "--help").returncode == 0, action
