@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +35,9 @@ out = {}
 try:
     import huikuan, xlwings
     out["huikuan"], out["xlwings"], out["prefix"] = huikuan.__version__, xlwings.__version__, sys.prefix
-    module = importlib.import_module(sys.argv[1])
-    fn = getattr(module, sys.argv[2])
-    args = [float(a) for a in sys.argv[3:]]
+    module = importlib.import_module(sys.argv[2])
+    fn = getattr(module, sys.argv[3])
+    args = [float(a) for a in sys.argv[4:]]
     info = getattr(fn, "__xlfunc__", None)
     if info is not None:
         from xlwings import conversion
@@ -47,9 +48,11 @@ try:
     out["value"] = value
 except Exception as exc:
     out["error"] = f"{type(exc).__name__}: {exc}"
-print(json.dumps(out, default=str))
+with open(sys.argv[1], "w", encoding="utf-8") as f:  # pythonw.exe has no stdout
+    json.dump(out, f, default=str)
 """
 PROBE_CALL = ("GAP", "100", "40")
+NO_WINDOW = 0x08000000 if sys.platform == "win32" else 0  # CREATE_NO_WINDOW: no console flash
 PROBE_WANT = 60.0
 
 
@@ -76,19 +79,25 @@ REINSTALL = ("运行 huikuan addin install", "run huikuan addin install")
 
 
 def _probe(python: Path) -> dict[str, object]:
-    try:
-        done = subprocess.run(
-            [str(python), "-c", PROBE, inst.UDF_MODULE, *PROBE_CALL],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return {"error": f"{type(exc).__name__}: {exc}"}
-    try:
-        found = json.loads(done.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return {"error": (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]}
+    """What `python` imports and computes (PROBE); its answer goes through a file, since
+    pythonw.exe, the interpreter Excel is given, writes no console output."""
+    with tempfile.TemporaryDirectory(prefix="huikuan-doctor-") as tmp:
+        answer = Path(tmp) / "answer.json"
+        try:
+            done = subprocess.run(
+                [str(python), "-c", PROBE, str(answer), inst.UDF_MODULE, *PROBE_CALL],
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+                creationflags=NO_WINDOW,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return {"error": f"{type(exc).__name__}: {exc}"}
+        try:
+            found = json.loads(answer.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            last = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+            return {"error": last}
     return found if isinstance(found, dict) else {"error": repr(found)}
 
 
