@@ -19,8 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..contract import Kind
+from ..errors import Unusable
 from .outputs import ChartSpec, FormatRule, OutputTable, rule_formulas, rule_ranges
-from .package import Unusable
 from .reader import RawTable, col_letter
 from .writer import FORMATS
 

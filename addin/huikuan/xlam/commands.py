@@ -101,9 +101,10 @@ def run(
     lang = getattr(args, "lang", "zh")
     action = args.addin_command
     if action == "build":
-        from ..fileio import refuse_overwrite
+        from ..fileio import refuse_overwrite, require_suffix
         from .build import build
 
+        require_suffix(args.output, (".xlam",))
         refuse_overwrite(args.output, args.force)
         out = build(args.output, args.lang)
         _say(lang, f"已写入 {out}", f"written: {out}")
