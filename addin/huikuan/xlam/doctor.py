@@ -72,7 +72,7 @@ class Check:
         if lang == "en":
             return f"[{en}] {self.what_en}" + (f" — {self.fix_en}" if self.fix_en else "")
         fix = f" — {self.fix_zh} / {self.fix_en}" if self.fix_en else ""
-        return f"[{en}] {self.what_zh} / {self.what_en}{fix}"
+        return f"{'[' + en + ']':<20}{self.what_zh} / {self.what_en}{fix}"
 
 
 REINSTALL = ("运行 huikuan addin install", "run huikuan addin install")
