@@ -119,9 +119,19 @@ def test_every_button_is_a_function_of_book_and_day():
         "new_month",
         "split",
         "collect",
+        "self_test",
     ]
     for button in macros.BUTTONS:
         assert button.__doc__ and any("\u4e00" <= ch <= "\u9fff" for ch in button.__doc__)
+
+
+def test_a_button_with_no_workbook_says_so_instead_of_failing(capsys: pytest.CaptureFixture[str]):
+    # no calling workbook (xw.Book.caller() raises) and no Excel here: the message goes to
+    # stderr, where RunPython's console shows it; in Excel it is an alert
+    for button in macros.BUTTONS:
+        button()
+        err = capsys.readouterr().err
+        assert err.strip() == f"{macros.NO_BOOK[0]}\n\n{macros.NO_BOOK[1]}", button.__name__
 
 
 # ---- every button against its real job, on a saved book ---------------------------------
@@ -203,6 +213,12 @@ def collected(book: xs.Book, path: Path) -> None:
     assert "采用 2 个文件" in book.app.alerts[-1][0]
 
 
+def self_tested(book: xs.Book, path: Path) -> None:
+    # the doctor's lines (tests/test_addin_doctor.py holds them to `huikuan addin doctor`)
+    assert "=GAP(100,40)" in said(book) and "[正常]" in said(book) and "[ok]" in said(book)
+    assert not set(sheets(book)) & set(OUTPUTS)
+
+
 PRESSED: dict[str, Callable[[xs.Book, Path], None]] = {
     "refresh": wrote_outputs(OUTPUTS),
     "schedule": wrote_outputs(("Schedule", "Problems")),
@@ -211,6 +227,7 @@ PRESSED: dict[str, Callable[[xs.Book, Path], None]] = {
     "new_month": rolled,
     "split": split_up,
     "collect": collected,
+    "self_test": self_tested,
 }
 
 

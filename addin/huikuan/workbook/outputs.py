@@ -103,9 +103,10 @@ class ChartSpec:
     """A native chart of the table's own columns: categories down one column, a series
     per value column (titled by its header), over every data row of the table.
 
-    `anchor` is the chart's top-left cell; empty places it below the table, two
-    charts a row (charts.anchors). Sizes are in centimetres. `without_total` leaves out the
-    table's last row (a total row) when there are other rows.
+    `values` are in the table's column order (Excel's charts of a live workbook make
+    their series in sheet order). `anchor` is the chart's top-left cell; empty places it
+    below the table, two charts a row (charts.anchors). Sizes are in centimetres.
+    `without_total` leaves out the table's last row (a total row) when there are other rows.
     """
 
     kind: str
@@ -144,6 +145,10 @@ class OutputTable:
         unknown = [k for k in used if k not in keys]
         if unknown:
             raise ValueError(f"{self.table.name} has no column {unknown[0]!r}")
+        order = [c.key for c in self.table.columns]
+        for chart in self.charts:  # Excel makes a live chart's series in sheet order
+            if list(chart.values) != sorted(chart.values, key=order.index):
+                raise ValueError(f"{chart.title}: value columns must be in the table's order")
 
     @property
     def name(self) -> str:
@@ -175,23 +180,32 @@ class OutputTable:
         raise KeyError(key)
 
 
-def rule_formulas(out: OutputTable, rule: FormatRule) -> tuple[str, ...]:
-    """The rule's formulas with each {key} made that column's first data cell ($Q2)."""
-    cells = {c.key: f"${col_letter(i)}2" for i, c in enumerate(out.table.columns, start=1)}
+def rule_formulas(
+    out: OutputTable, rule: FormatRule, top: int = 1, left: int = 1
+) -> tuple[str, ...]:
+    """The rule's formulas with each {key} made that column's first data cell ($Q2), for
+    a table whose header starts at row `top`, column `left` (A1 in a written file)."""
+    first = top + 1
+    cells = {c.key: f"${col_letter(left + i)}{first}" for i, c in enumerate(out.table.columns)}
     if rule.kind == "containsText":
-        first = col_letter(out.column(rule.columns[0])) if rule.columns else "A"
+        column = col_letter(left + out.column(rule.columns[0]) - 1) if rule.columns else "A"
         text = rule.text.replace('"', '""')
-        return (f'NOT(ISERROR(SEARCH("{text}",{first}2)))',)
+        return (f'NOT(ISERROR(SEARCH("{text}",{column}{first})))',)
     return tuple(f.format_map(cells) for f in rule.formulas)
 
 
-def rule_ranges(out: OutputTable, rule: FormatRule) -> str:
-    """The rule's sqref: its columns over every data row, e.g. 'Q2:Q40 S2:S40'."""
-    last = out.last_row
+def rule_ranges(out: OutputTable, rule: FormatRule, top: int = 1, left: int = 1) -> str:
+    """The rule's sqref: its columns over every data row, e.g. 'Q2:Q40 S2:S40' (the
+    table's header at row `top`, column `left`)."""
+    first, last = top + 1, top + out.last_row - 1
+
+    def letter(index: int) -> str:
+        return col_letter(left + index - 1)
+
     if not rule.columns:
-        return f"A2:{col_letter(len(out.table.columns))}{last}"
+        return f"{letter(1)}{first}:{letter(len(out.table.columns))}{last}"
     return " ".join(
-        f"{col_letter(out.column(k))}2:{col_letter(out.column(k))}{last}" for k in rule.columns
+        f"{letter(out.column(k))}{first}:{letter(out.column(k))}{last}" for k in rule.columns
     )
 
 
@@ -332,9 +346,9 @@ def dashboard_charts(lang: str) -> tuple[ChartSpec, ...]:
         ),
         ChartSpec(
             "bar",
-            "措施覆盖率与完成率（按业务员）" if zh else "Coverage and completion by rep",
+            "完成率与措施覆盖率（按业务员）" if zh else "Completion and coverage by rep",
             "rep",
-            ("coverage", "completion"),
+            ("completion", "coverage"),
             number_format="0%",
         ),
     )
