@@ -32,7 +32,7 @@ from huikuan.engine.record import (
     suggestion_text,
 )
 from huikuan.engine.roll import roll
-from huikuan.engine.status import is_owed, owed_by, promise_status
+from huikuan.engine.status import is_late, owed_by, promise_status
 from huikuan.model import Book, Customer, Installment, PlanRow, Receipt
 
 D = Decimal
@@ -56,8 +56,8 @@ def rec(cid: str, day: date, amount: int) -> Receipt:
 def test_owed_by_is_the_rule_promise_status_uses():
     # grade B: 3 grace days; due 10 Nov is owed from 14 Nov on (13 Nov is the last grace day)
     i = [inst("A", date(2026, 11, 10), 100)]
-    assert not is_owed(date(2026, 11, 10), date(2026, 11, 13), 3)
-    assert is_owed(date(2026, 11, 10), date(2026, 11, 14), 3)
+    assert not is_late(date(2026, 11, 10), date(2026, 11, 13), 3)
+    assert is_late(date(2026, 11, 10), date(2026, 11, 14), 3)
     assert owed_by(i, date(2026, 11, 13), 3) == 0
     assert owed_by(i, date(2026, 11, 14), 3) == 100
     assert promise_status(i, D(0), date(2026, 11, 13), 3) == "on_track"

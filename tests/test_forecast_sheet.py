@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -136,7 +137,7 @@ def _w_book(use_suggested: bool) -> Book:
             ),
         ),
         cadences=tuple(
-            CadenceRow(credit_grade=g, **vars(c), use_suggested=use_suggested and g == "A")
+            CadenceRow(credit_grade=g, **asdict(c), use_suggested=use_suggested and g == "A")
             for g, c in DEFAULT_CADENCE.items()
         ),
     )

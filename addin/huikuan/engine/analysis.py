@@ -16,11 +16,11 @@ from .negotiation import advise
 from .policy import policy_from
 from .record import grade_rules, records, suggested_grade, with_history
 from .schedule import Action, next_follow_ups, priorities, schedule
-from .status import StatusRow, evolve, status
+from .status import StatusRow, status
 from .workdays import workdays_from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything refresh writes, computed once."""
 
@@ -60,7 +60,7 @@ def analyse_all(book: Book, as_of: date, history: Book | None = None) -> Analysi
         book = book.model_copy(update={"customers": tuple(customers)})
     rows, actions = analyse(book, as_of)
     rows = tuple(
-        evolve(
+        replace(
             r,
             suggested_grade=suggested.get(r.customer.customer_id),
             grade_was=was.get(r.customer.customer_id),

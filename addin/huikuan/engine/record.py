@@ -5,7 +5,7 @@ Pure functions over the records of model.py: no I/O. The rules are Status's own:
 - receipts pay a customer's earliest installments first (schedule.unpaid), here
   across months: every receipt up to the as-of day against every installment;
 - an installment is *owed* by a day once that day is past its due date plus the
-  grace days of the customer's credit grade (status.is_owed). Its **outcome** is
+  grace days of the customer's credit grade (status.is_late). Its **outcome** is
   fixed then, from what was still unpaid at the end of its last grace day:
   **kept** (nothing), **partial** (some), **broken** (all of it); `short` is that
   amount. An installment not owed yet is **open**;
@@ -38,7 +38,7 @@ from decimal import Decimal
 from ..model import Book, Installment, Receipt
 from .policy import DEFAULT_POLICY, GRADES, Policy
 from .schedule import unpaid
-from .status import ZERO, is_owed, ratio
+from .status import ZERO, is_late, late_from, ratio
 
 OUTCOMES = ("kept", "partial", "broken", "open")
 
@@ -188,8 +188,8 @@ def outcomes(
             days_late = max(0, (parts[-1][0] - inst.due).days)
         elif left == 0:  # a zero installment
             days_late = 0
-        if is_owed(inst.due, as_of, grace):
-            end = inst.due + timedelta(days=grace)  # the last day of the grace
+        if is_late(inst.due, as_of, grace):
+            end = late_from(inst.due, grace) - timedelta(days=1)  # the last day of the grace
             short = owed_after[bisect_right(days, end)][n]
             status = "kept" if short == 0 else "broken" if short == inst.amount else "partial"
         else:

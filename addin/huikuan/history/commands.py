@@ -8,18 +8,18 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..options import as_of_date as as_of
 from ..values import format_amount, format_month
 
 COMMAND = "history"
 
 
-def add_parser(sub: Any, as_of: Callable[[str], date]) -> None:
+def add_parser(sub: Any) -> None:
     """Add `history` with its push, show and export subcommands."""
     h = sub.add_parser(
         COMMAND,
@@ -91,7 +91,7 @@ def _say(lang: str, en: str, zh: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..workbook.package import Unusable
+    from ..errors import Unusable
     from . import store
 
     today = date.today()
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _team(engine: Any, name: str | None) -> str:
-    from ..workbook.package import Unusable
+    from ..errors import Unusable
     from . import store
 
     known = store.teams(engine)
@@ -174,7 +174,7 @@ def _show(engine: Any, args: argparse.Namespace, today: date) -> int:
         row_outcomes,
         suggested_grade,
     )
-    from ..workbook.package import Unusable
+    from ..errors import Unusable
     from . import store
 
     lang = args.lang

@@ -32,8 +32,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 
 from ..engine.policy import DEFAULT_POLICY, Policy
 from ..engine.record import row_outcomes, with_history  # noqa: F401 (with_history: re-exported)
+from ..errors import Unusable
 from ..model import Book, Customer, FollowUp, Installment, PlanRow, Receipt
-from ..workbook.package import Unusable
 from . import DEFAULT_FILE, ENV
 from . import schema as s
 

@@ -15,26 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import Unusable
+
 MAX_PARTS = 10_000
 MAX_TOTAL = 2 * 1024**3  # bytes uncompressed, all parts together
 MAX_RATIO = 1_000  # uncompressed ÷ compressed of one part above 1 MiB
 _CHUNK = 1 << 20
 
-
-class Unusable(Exception):
-    """The file or command cannot be used at all (exit 2); message in both languages."""
-
-    def __init__(self, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.zh = zh
-
-    def message(self, lang: str | None) -> str:
-        if lang == "zh":
-            return self.zh
-        if lang == "en":
-            return self.en
-        return f"{self.zh}\n{self.en}"
+__all__ = ["Unusable", "guard"]  # Unusable lives in huikuan.errors
 
 
 def guard(path: Path) -> None:
