@@ -388,6 +388,19 @@ def test_push_defaults_to_a_file_beside_the_workbook(tmp_path: Path):
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / store.DEFAULT_FILE).exists()
+    # a copy under another name joins the same team when HUIKUAN_TEAM names it
+    other = write(golden_book(), tmp_path / "东区-12月.xlsx")
+    done = subprocess.run(
+        [sys.executable, "-m", "huikuan", "history", "push", str(other)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**env, "HUIKUAN_TEAM": "东区"},
+    )
+    assert done.returncode == 0, done.stderr
+    engine = store.connect(store.sqlite_url(tmp_path / store.DEFAULT_FILE))
+    assert store.teams(engine) == ["东区"]
+    engine.dispose()
 
 
 @pytest.mark.parametrize(

@@ -117,7 +117,7 @@ def stored_history(path: Path) -> Book | None:
     huikuan-history.db beside the workbook); None otherwise (SQLAlchemy not even imported)."""
     import os
 
-    from .history import DEFAULT_FILE, ENV
+    from .history import DEFAULT_FILE, ENV, team_name
 
     if not os.environ.get(ENV) and not (path.parent / DEFAULT_FILE).exists():
         return None
@@ -128,7 +128,7 @@ def stored_history(path: Path) -> Book | None:
         return None
     engine = store.connect(url)
     try:
-        return store.load(engine, path.stem)
+        return store.load(engine, team_name(path))
     finally:
         engine.dispose()
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..options import as_of_date as as_of
 from ..values import format_amount, format_month
+from . import team_name
 
 COMMAND = "history"
 
@@ -51,7 +52,12 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("book", type=Path, metavar="BOOK.xlsx")
     db(p)
-    p.add_argument("--team", default=None, metavar="NAME", help="team name (default: BOOK's name)")
+    p.add_argument(
+        "--team",
+        default=None,
+        metavar="NAME",
+        help="team name (default: $HUIKUAN_TEAM, else BOOK's file name without .xlsx)",
+    )
     p.add_argument(
         "--as-of", type=as_of, default=None, metavar="DATE", help="outcomes as of (default today)"
     )
@@ -103,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         url = store.resolve(args.db, args.book)
         assert url is not None
         engine = store.connect(url)
-        team = args.team or args.book.stem
+        team = team_name(args.book, args.team)
         done = store.push(
             engine,
             team,
@@ -301,7 +307,7 @@ def push_closing(
     engine = store.connect(url)
     done = store.push(
         engine,
-        book_path.stem,
+        team_name(book_path),
         book,
         as_of,
         book_path.name,
