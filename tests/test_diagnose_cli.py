@@ -206,7 +206,7 @@ def test_refresh_writes_the_diagnosis_table_with_six_rows_per_rep_and_for_the_te
     labels = [contract.choice_label(contract.CAUSES, c, lang) for c in CAUSES]
     assert [r[1] for r in rows[:six]] == labels * (len(DEMO_REPS) + 1)
     # then the forecast's rows: each rep likely to miss, then the team's naming them (test_forecast)
-    miss = contract.choice_label(contract.CAUSES, "likely_miss", lang)
+    miss = contract.choice_label(contract.LIKELY_MISS, "likely_miss", lang)
     assert all(r[1] == miss for r in rows[six:])
 
 

@@ -113,7 +113,7 @@ def test_refresh_writes_the_forecast_dashboard_and_likely_misses(tmp_path: Path,
     ]
 
     diagnosis = rows_by_key(path, contract.DIAGNOSIS)
-    miss = contract.choice_label(contract.CAUSES, "likely_miss", lang)
+    miss = contract.choice_label(contract.LIKELY_MISS, "likely_miss", lang)
     likely = [(r["rep"], r["amount"]) for r in diagnosis if r["cause"] == miss]
     # most short first, then the team's row naming them
     assert likely == [

@@ -253,7 +253,10 @@ CAUSES = _choices(
     ("not_followed", "commitments not followed up", "承诺未跟踪"),
     ("demands_low", "demands too low", "要求过低"),
     ("weak_negotiation", "weak negotiation", "谈判技巧不足"),
-    # huikuan's addition (issue 16): a Diagnosis row after the six, from the forecast
+)
+
+# huikuan's addition (issue 16): Diagnosis rows after the six causes, from the forecast
+LIKELY_MISS = _choices(
     ("likely_miss", "likely to miss the target by month end", "预计月底未达标"),
 )
 
@@ -373,7 +376,7 @@ DIAGNOSIS = Table(
     "诊断",
     (
         C("rep", "Sales rep", "业务员"),
-        C("cause", "Cause", "原因", K.CHOICE, choices=CAUSES),
+        C("cause", "Cause", "原因", K.CHOICE, choices=CAUSES + LIKELY_MISS),
         C("figure", "Figure", "指标", K.RATIO),
         C("amount", "At stake", "涉及金额", K.AMOUNT),
         C("flagged", "Flagged", "预警", K.YESNO),
