@@ -25,6 +25,7 @@ from ..engine.merge import Merged, Return, merge
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
 from ..errors import Unusable
+from ..fileio import refuse_overwrite
 from ..model import Book, Problem
 from ..values import normalize
 from ..workbook.files import FileTables
@@ -236,11 +237,8 @@ def collect(
             f"{out.name}：汇总工作簿须为 .xlsx 文件",
         )
     in_place = base is not None and out.exists() and out.resolve() == base.resolve()
-    if out.exists() and not in_place and not force:
-        raise Unusable(
-            f"{out.name} exists; not overwritten (use --force to replace it)",
-            f"{out.name} 已存在，未覆盖（如需替换请加 --force）",
-        )
+    if not in_place:
+        refuse_overwrite(out, force)
     base_book: Book | None = None
     base_problems: list[Problem] = []
     lost: list[tuple[str, str]] = []

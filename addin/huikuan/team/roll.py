@@ -19,6 +19,7 @@ from ..engine.roll import Rolled, RollError, roll
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
 from ..errors import Unusable
+from ..fileio import refuse_overwrite
 from ..model import Book, Problem
 from ..workbook.files import FileTables
 from ..workbook.outputs import output_tables
@@ -49,11 +50,8 @@ def roll_file(
     """Roll the workbook at `path` into month `to`; write it atomically to `out` (default path)."""
     dest = out or path
     in_place = dest.exists() and dest.resolve() == path.resolve()
-    if dest.exists() and not in_place and not force:
-        raise Unusable(
-            f"{dest.name} exists; not overwritten (use --force to replace it)",
-            f"{dest.name} 已存在，未覆盖（如需替换请加 --force）",
-        )
+    if not in_place:
+        refuse_overwrite(dest, force)
     if keeps_vba(dest) != keeps_vba(path):
         raise Unusable(
             f"{dest.name}: keep the extension of {path.name} ({path.suffix})",
