@@ -259,3 +259,14 @@ def test_a_file_button_never_replaces_what_is_there(tmp_path: Path) -> None:
     macros.split(book, AS_OF)
     macros.split(book, AS_OF)
     assert "团队-split" in book.app.alerts[-1][0] and book.app.alerts[-1][2] == "critical"
+
+
+def test_a_file_system_error_names_the_users_path(tmp_path: Path) -> None:
+    book, path = saved(tmp_path)
+    blocker = path.with_name("团队-returns")
+    blocker.write_text("not a folder")  # where Collect wants its folder of returns
+    macros.collect(book, AS_OF)
+    prompt, _, mode = book.app.alerts[-1]
+    assert mode == "critical" and "内部错误" not in prompt and "Internal error" not in prompt
+    assert str(blocker) in prompt and "无法写入" in prompt and "cannot be written" in prompt
+    assert blocker.read_text() == "not a folder"
