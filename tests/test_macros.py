@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -150,6 +150,23 @@ def wrote_outputs(names: tuple[str, ...]) -> Callable[[xs.Book, Path], None]:
             _, headers, _ = xs.table_values(book, name)
             table = next(t for t in contract.OUTPUT_TABLES if t.name == name)
             assert headers == [c.zh for c in table.columns]
+        if "Status" in names:  # worked by hand in books.py (as of 11-23)
+            _, headers, rows = xs.table_values(book, "Status")
+            at = {h: n for n, h in enumerate(headers)}
+            by_id = {r[at["客户编号"]]: r for r in rows}
+            # C1: 200,000 target, 100,000 committed; 60,000 due 11-10 owed from 11-16
+            # (grade A, 5 days' grace), 50,000 received: partial
+            assert by_id["C1"][at["目标差距"]] == 100_000
+            assert by_id["C1"][at["承诺状态"]] == "部分兑现"
+            # C2: 30,000 due 11-05 owed from 11-07 (grade C, 1 day), nothing received
+            assert by_id["C2"][at["承诺状态"]] == "失约"
+        if "Schedule" in names:
+            _, headers, rows = xs.table_values(book, "Schedule")
+            days = {r[headers.index("日期")] for r in rows}
+            assert rows and min(days) >= datetime(2026, 11, 23)
+        if "Diagnosis" in names:
+            _, _, rows = xs.table_values(book, "Diagnosis")
+            assert len(rows) == 6 * 3  # two reps and the team, six causes each
 
     return check
 
