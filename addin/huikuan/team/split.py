@@ -8,13 +8,13 @@ sheet, a defined name, a pivot cache, a validation list or the shared strings.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from ..engine.status import month_target
 from ..errors import Unusable
+from ..fileio import write_atomic
 from ..model import Book, Problem
 from ..workbook.files import FileTables
 from ..workbook.reader import read_book
@@ -135,8 +135,7 @@ def _email(rep_file: RepFile, sub: Book, team: Book, month: date, sender: str | 
         own.manager if own.manager and "@" not in own.manager else None,
     )
     path = rep_file.path.with_suffix(".eml")
-    buf = io.BytesIO(msg.as_bytes())
-    path.write_bytes(buf.getvalue())
+    write_atomic(path, msg.as_bytes())
     return RepFile(
         rep_file.rep,
         rep_file.path,
