@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -126,8 +125,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _split(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.split(args.book, args.out, args.as_of or today, args.eml, args.force, args.sender)
+    res = jobs.split(args.book, args.out, args.as_of, args.eml, args.force, args.sender)
     lang = res.book.lang
     for p in res.problems:
         print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
@@ -154,10 +152,7 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.collect(
-        args.folder, args.output, args.as_of or today, args.base, args.force, _progress
-    )
+    res = jobs.collect(args.folder, args.output, args.as_of, args.base, args.force, _progress)
     lang = res.lang
     files = [
         ln for ln in res.lines if ln.event in ("taken", "superseded", "quarantined", "skipped")
@@ -195,8 +190,7 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _roll(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.roll(args.book, args.to, args.as_of or today, args.output, args.force)
+    res = jobs.roll(args.book, args.to, args.as_of, args.output, args.force)
     lang = res.book.lang
     ro = res.rolled
     for p in res.problems:
