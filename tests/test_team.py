@@ -467,22 +467,37 @@ def test_collect_without_base_and_cli(team: Path, tmp_path: Path) -> None:
     assert run.returncode == 2 and not (tmp_path / "u.xlsx").exists()
 
 
-def test_collect_in_place_refuses_to_drop_the_managers_own_sheets(
-    team: Path, tmp_path: Path
-) -> None:
+def test_collect_in_place_keeps_the_managers_own_sheets(team: Path, tmp_path: Path) -> None:
+    """The team workbook is written over the base through the package writer: a sheet of
+    the manager's is carried byte for byte, in place too."""
     base = tmp_path / "base.xlsx"
     wb = openpyxl.load_workbook(team)
     wb.create_sheet("经理备注")["A1"] = "my notes"
     wb.save(base)
     out = tmp_path / "mail"
     split(base, out, AS_OF)
-    before = base.read_bytes()
+    with zipfile.ZipFile(base) as zf:
+        notes_part = _sheet_part_of(zf, "经理备注")
+        notes = zf.read(notes_part)
     run = huikuan("collect", out, "-o", base, "--base", base)
-    assert run.returncode == 2 and "经理备注" in run.stderr
-    assert base.read_bytes() == before
-    run = huikuan("collect", out, "-o", tmp_path / "new.xlsx", "--base", base)
     assert run.returncode == 0, run.stderr
-    assert "经理备注" in run.stderr  # a note says what the new file lacks
+    with zipfile.ZipFile(base) as zf:
+        assert zf.read(notes_part) == notes
+    assert "经理备注" in openpyxl.load_workbook(base).sheetnames
+
+
+def _sheet_part_of(zf: zipfile.ZipFile, title: str) -> str:
+    import re
+
+    wb = zf.read("xl/workbook.xml").decode()
+    rid = re.search(rf'<sheet[^>]*name="{title}"[^>]*r:id="(rId\d+)"', wb)
+    assert rid is not None
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+    target = re.search(rf'Id="{rid.group(1)}"[^>]*Target="/?(?:xl/)?([^"]+)"', rels) or re.search(
+        rf'Target="/?(?:xl/)?([^"]+)"[^>]*Id="{rid.group(1)}"', rels
+    )
+    assert target is not None
+    return "xl/" + target.group(1)
 
 
 # ---- roll -------------------------------------------------------------------------------
