@@ -15,6 +15,7 @@ from .engine.analysis import analyse, analyse_all, gc_paused
 from .engine.diagnosis import Finding
 from .engine.schedule import Action
 from .engine.status import StatusRow
+from .fileio import write_atomic
 from .model import Book, Problem
 from .values import normalize
 from .workbook.book import FileBook, Workbook
@@ -144,21 +145,19 @@ def refuse_overwrite(path: Path, force: bool) -> None:
 
 
 def template(out: Path, lang: str, force: bool = False) -> Path:
-    from .workbook.template import build_template
-    from .workbook.writer import save_atomic  # openpyxl: only when a template is built
+    from .workbook.template import build_template  # openpyxl: only when a template is built
 
     refuse_overwrite(out, force)
-    save_atomic(build_template(lang), out)
+    write_atomic(out, build_template(lang).save)
     return out
 
 
 def demo(out: Path, lang: str, as_of: date, force: bool = False) -> Result:
     """A filled demo team workbook for the month of `as_of`, refreshed."""
     from .demo import demo_book
-    from .workbook.template import build_template
-    from .workbook.writer import save_atomic  # openpyxl: only when a template is built
+    from .workbook.template import build_template  # openpyxl: only when a template is built
 
     refuse_overwrite(out, force)
     book = demo_book(as_of.replace(day=1), as_of)
-    save_atomic(build_template(lang, book), out)
+    write_atomic(out, build_template(lang, book).save)
     return refresh(out, as_of)

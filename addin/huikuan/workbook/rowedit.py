@@ -303,8 +303,9 @@ def edit_table(
             continue
         pos = number - first
         new_inside: dict[int, bytes] = {}
-        if number <= new_last and pos < n:
-            source = spec.rows[pos]
+        if number <= new_last:
+            # an emptied table keeps one blank row (a table needs one), formatted
+            source = spec.rows[pos] if pos < n else {}
             if isinstance(source, int):
                 src_inside, _ = parsed.get(source, ({}, {}))
                 for col, cell in src_inside.items():
@@ -377,7 +378,8 @@ def _blocked(table: str, where: str) -> Unusable:
 def _grow(
     text: str, cols: tuple[int, int], first: int, old_last: int, new_last: int, new_cols: int
 ) -> str:
-    """Range pieces that end at the table's last row (in its columns) end at its new one."""
+    """Range pieces that cover the table's last row (in its columns) cover its new one;
+    one that ended exactly there ends at the new last row (also when the table shrank)."""
     out = []
     for piece in text.split():
         try:
@@ -385,8 +387,8 @@ def _grow(
         except ValueError:
             out.append(piece)
             continue
-        if r2 == old_last and r1 >= first and a <= cols[1] and b >= cols[0]:
-            r2 = max(new_last, r1)
+        if first - 1 <= r1 <= old_last <= r2 and a <= cols[1] and b >= cols[0]:
+            r2 = max(new_last, r1) if r2 == old_last else max(r2, new_last)
         out.append(_range(a, r1, b, r2))
     return " ".join(out)
 
