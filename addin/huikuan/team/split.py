@@ -68,21 +68,23 @@ def split(
     force: bool = False,
     sender: str | None = None,
 ) -> SplitResult:
-    """Write DIR/<rep>.xlsx (and with `eml` DIR/<rep>.eml) for every rep with customers."""
+    """Write DIR/<rep>.xlsx (.xlsm for a macro team workbook; with `eml` DIR/<rep>.eml too)
+    for every rep with customers."""
     book, problems = read_book(FileTables(team))
     if out_dir.exists() and not out_dir.is_dir():
         raise Unusable(f"{out_dir}: not a folder", f"{out_dir}：不是文件夹")
     reps = reps_of(book)
     if not reps:
         raise Unusable(f"{team.name}: no customers to split", f"{team.name}：没有可分发的客户")
+    suffix = ".xlsm" if team.suffix.lower() == ".xlsm" else ".xlsx"  # macros stay macros
     taken: set[str] = set()
     stems = {rep: safe_stem(rep, taken) for rep in reps}
     if not force:
         clash = [
             p.name
             for rep in reps
-            for p in (out_dir / f"{stems[rep]}.xlsx", out_dir / f"{stems[rep]}.eml")
-            if p.exists() and (eml or p.suffix == ".xlsx")
+            for p in (out_dir / f"{stems[rep]}{suffix}", out_dir / f"{stems[rep]}.eml")
+            if p.exists() and (eml or p.suffix == suffix)
         ]
         if clash:
             raise Unusable(
@@ -102,7 +104,7 @@ def split(
     raw = read_raw(team)
     for rep in reps:
         sub = rep_book(book, rep)
-        path = out_dir / f"{stems[rep]}.xlsx"
+        path = out_dir / f"{stems[rep]}{suffix}"
         words = _others(book, rep)
         written = write_rep_book(
             team, path, rep_outputs(sub, as_of), _rep_rows(raw, book, rep), words
