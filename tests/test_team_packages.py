@@ -11,6 +11,7 @@ import warnings
 import zipfile
 from datetime import date
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -147,10 +148,31 @@ def user_parts(path: Path) -> set[str]:
     return (own | more | {"xl/vbaProject.bin", "customUI/customUI14.xml"}) & names
 
 
+def assert_consistent(path: Path) -> None:
+    """Every XML part well-formed, every relationship's target and every Override's part
+    present, every part typed: what Excel checks before it offers to repair a file."""
+    parts = stored(path)
+    types = ElementTree.fromstring(parts["[Content_Types].xml"])
+    defaults = {d.get("Extension", "").lower() for d in types if d.tag.endswith("Default")}
+    overrides = {o.get("PartName", "").lstrip("/") for o in types if o.tag.endswith("Override")}
+    assert overrides <= set(parts), overrides - set(parts)
+    for name, data in parts.items():
+        if name.endswith((".xml", ".rels", ".vml")):
+            ElementTree.fromstring(data)  # raises when not well-formed
+        assert name in overrides or name.rsplit(".", 1)[-1].lower() in defaults, name
+        if name.endswith(".rels"):
+            folder = name.rsplit("/_rels/", 1)[0] if "/_rels/" in name else ""
+            for rel in ElementTree.fromstring(data):
+                if rel.get("TargetMode") == "External":
+                    continue
+                target = _join(folder, rel.get("Target", ""))
+                assert target in parts, (path.name, name, target)
+
+
 def _join(folder: str, target: str) -> str:
     if target.startswith("/"):
         return target[1:]
-    parts = folder.split("/")
+    parts = folder.split("/") if folder else []
     for piece in target.split("/"):
         if piece == "..":
             parts.pop()
@@ -200,6 +222,7 @@ def test_split_fill_collect_roll_keeps_what_the_manager_added(tmp_path: Path) ->
         got = stored(f.path)
         for part in mine:  # nothing of another rep in them: copied as stored
             assert got[part] == before[part], (f.path.name, part)
+        assert_consistent(f.path)
         fill(f.path)
     merged = tmp_path / "team-new.xlsm"
     done = collect(out, merged, AS_OF, base=team)
@@ -207,6 +230,7 @@ def test_split_fill_collect_roll_keeps_what_the_manager_added(tmp_path: Path) ->
     rolled = roll_file(merged, date(2026, 12, 1), date(2026, 12, 1))
     assert rolled.written == merged
     after = stored(merged)
+    assert_consistent(merged)
     for part in mine:
         assert after[part] == before[part], part
     # the data bar and the drop-downs are still in Plan and cover its new rows
@@ -269,6 +293,7 @@ def test_no_entry_of_a_reps_file_holds_another_reps_data(leaky_team: Path, tmp_p
             found = sorted(w for w in words if w in text)
             assert not found, f"{f.path.name}:{name} holds {found}"
         got = stored(f.path)
+        assert_consistent(f.path)
         kept = openpyxl.load_workbook(f.path)
         assert "Clean" in kept.sheetnames
         assert got[_sheet_part(f.path, "Clean")] == before[_sheet_part(leaky_team, "Clean")]
