@@ -206,5 +206,9 @@ def test_libreoffice_reads_the_same_text(tmp_path: Path, soffice: str, lo_profil
         ours = [r[col] for r in read(written, table)]
         back = recalculate(written, tmp_path / f"lo-{written.stem}", lo_profile, soffice)
         theirs = [r[col] for r in read(back, table)]
-        assert theirs == ours
+        # LibreOffice's own ways: a CR saved as a line feed, an escape in lower case
+        assert theirs == [
+            t.replace("\r", "\n").replace("_xFFFE_", "_xfffe_") if isinstance(t, str) else t
+            for t in ours
+        ]
     assert [r[0] for r in read(path, "Problems")] == [expected(t) for t in SAMPLE]
