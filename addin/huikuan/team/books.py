@@ -46,9 +46,10 @@ def read_raw(src: Path | bytes) -> dict[str, Raw]:
     else:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(src), load_tables=True)
     out: dict[str, Raw] = {}
-    for name in wb.table_names:
+    for name in wb.table_names or []:
         table = wb.get_table_by_name(name)
-        header_row = table.start[0]  # 0-based first data row = 1-based header row
+        start = table.start
+        header_row = start[0] if start else 1  # 0-based first data row = 1-based header row
         out[name.casefold()] = (tuple(str(h) for h in table.columns), table.to_python(), header_row)
     return out
 

@@ -254,9 +254,9 @@ def edit_table(
         if not first <= r <= old_last:
             raise ValueError(f"row {r} is not a data row of {spec.table}")
     moved: dict[int, int | None] = {r: None for r in range(first, old_last + 1)}
-    for pos, r in enumerate(spec.rows):
-        if isinstance(r, int):
-            moved[r] = first + pos
+    for pos, listed in enumerate(spec.rows):
+        if isinstance(listed, int):
+            moved[listed] = first + pos
     formulas = bool(info.calculated) and any(not isinstance(r, int) for r in spec.rows)
 
     def split_row(number: int) -> tuple[dict[int, bytes], dict[int, bytes]]:
@@ -279,8 +279,8 @@ def edit_table(
     parsed = {r: split_row(r) for r in rows.rows}
     for number in range(first, old_last + 1):  # a new column's cells must be empty
         for col in range(old_cols + 1, new_cols + 1):
-            cell = parsed.get(number, ({}, {}))[0].get(col)
-            if cell is not None and _has_content(cell):
+            found = parsed.get(number, ({}, {}))[0].get(col)
+            if found is not None and _has_content(found):
                 raise _blocked(spec.table, f"{col_letter(col)}{number}")
 
     out_rows: list[bytes] = []
