@@ -23,6 +23,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from huikuan.engine.analysis import analyse_all
+from huikuan.errors import Unusable
 from huikuan.fileio import write_atomic
 from huikuan.model import Book, Problem
 from huikuan.workbook.charts import build_charts
@@ -35,7 +36,7 @@ from huikuan.workbook.outputs import (
     rule_formulas,
     rule_ranges,
 )
-from huikuan.workbook.package import Risk, Unusable, refuse_losing, risks
+from huikuan.workbook.package import Risk, refuse_losing, risks
 from huikuan.workbook.reader import cell_ref
 from huikuan.workbook.template import build_template
 

@@ -19,10 +19,11 @@ from ..engine.analysis import analyse_all
 from ..engine.roll import Rolled, RollError, roll
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
+from ..errors import Unusable
 from ..model import Book, Problem
 from ..workbook.files import FileTables
 from ..workbook.outputs import output_tables
-from ..workbook.package import Risk, Unusable
+from ..workbook.package import Risk
 from ..workbook.package_writer import keeps_vba, write_package
 from ..workbook.reader import read_book
 from .books import append_rows, read_raw

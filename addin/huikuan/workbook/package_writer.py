@@ -42,9 +42,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import Unusable
 from ..fileio import write_atomic
 from .outputs import TABLE_STYLE, OutputTable, column_widths
-from .package import Risk, Unusable
+from .package import Risk
 from .privacy import Private, scrub
 from .rowedit import TableRows
 from .rowparts import apply_rows
