@@ -25,6 +25,7 @@ from ..engine.merge import Merged, Return, merge
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
 from ..errors import Unusable
+from ..fileio import require_suffix
 from ..model import Book, Problem
 from ..values import normalize
 from ..workbook.files import FileTables
@@ -224,13 +225,9 @@ def collect(
     """Merge every rep's return in `folder` (over `base`) into the team workbook `out`."""
     if not folder.is_dir():
         raise Unusable(f"{folder}: no such folder", f"{folder}：文件夹不存在")
-    # the base's own kind (.xlsm keeps its macros), else .xlsx
+    # the base's own kind (.xlsm keeps its macros), else .xlsx (a fresh template)
     want = base.suffix.lower() if base is not None and base.suffix.lower() in WORKBOOKS else ".xlsx"
-    if out.suffix.lower() != want:
-        raise Unusable(
-            f"{out.name}: the team workbook is written as {want}",
-            f"{out.name}：汇总工作簿须为 {want} 文件",
-        )
+    require_suffix(out, (want,))
     in_place = base is not None and out.exists() and out.resolve() == base.resolve()
     if out.exists() and not in_place and not force:
         raise Unusable(
