@@ -33,7 +33,7 @@ def analyse_all(book: Book, as_of: date) -> Analysis:
     rows, actions = analyse(book, as_of)
     policy = policy_from(book.cadences)
     thresholds = {**DEFAULT_THRESHOLDS, **{t.cause: t.threshold for t in book.thresholds}}
-    findings = diagnose(rows, book.followups, as_of, policy, thresholds)
+    findings = diagnose(rows, book.followups, as_of, policy, thresholds, receipts=book.receipts)
     customers = {c.customer_id: c for c in book.customers}
     excuses = summarise(book.followups, customers, as_of.replace(day=1), as_of)
     return Analysis(rows, actions, findings, excuses)
