@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from .engine.analysis import analyse, analyse_all, gc_paused
+from .engine.analysis import analyse, analyse_all, calendar_problems, gc_paused
 from .engine.diagnosis import Finding
 from .engine.schedule import Action
 from .engine.status import StatusRow
@@ -38,7 +38,8 @@ class Result:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        """1 when a problem is an error; warnings alone leave it 0."""
+        return 1 if any(p.severity == "error" for p in self.problems) else 0
 
 
 def load(path: Path) -> tuple[Book, list[Problem]]:
@@ -54,7 +55,7 @@ def check(path: Path) -> Result:
 def check_book(source: TableSource) -> Result:
     """Read and validate every input table of a workbook (file or open book); write nothing."""
     book, problems = read_book(source)
-    return Result(book, problems)
+    return Result(book, [*problems, *calendar_problems(book, None)])
 
 
 def refresh(path: Path, as_of: date, out: Path | None = None, force: bool = False) -> Result:
@@ -80,6 +81,7 @@ def refresh_book(target: Workbook, as_of: date, outputs: Collection[str] | None 
     """
     book, problems = read_book(target)
     found = analyse_all(book, as_of)
+    problems = [*problems, *found.warnings]
     for table in output_tables(found, problems, book.lang, as_of):
         if outputs is None or table.table.name in outputs:
             target.write(table)
@@ -90,6 +92,7 @@ def diagnose(path: Path, as_of: date) -> Result:
     """The six causes per rep and for the team, computed without writing anything."""
     book, problems = load(path)
     found = analyse_all(book, as_of)
+    problems = [*problems, *found.warnings]
     return Result(book, problems, found.rows, found.actions, as_of=as_of, findings=found.findings)
 
 
@@ -112,6 +115,7 @@ def schedule(
     book, problems = load(path)
     who = find_rep(book, rep) if rep is not None else None
     rows, actions = analyse(book, as_of)
+    problems = [*problems, *calendar_problems(book, as_of, actions)]
     if who is not None:
         rows = tuple(r for r in rows if r.customer.rep == who)
         actions = tuple(a for a in actions if a.row.customer.rep == who)

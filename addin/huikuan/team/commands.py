@@ -99,6 +99,12 @@ def add_parsers(sub: Any, as_of: Callable[[str], date]) -> None:
     )
     r.add_argument("--as-of", type=as_of, default=None, metavar="DATE", help=AS_OF_HELP)
     r.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
+    r.add_argument(
+        "--skip",
+        action="store_true",
+        help="roll past a month on purpose (from 2027-01 straight to 2027-03): "
+        "the month between gets no plan rows",
+    )
 
 
 def _progress(files: Iterable[Path]) -> Iterable[Path]:
@@ -196,11 +202,16 @@ def run(args: argparse.Namespace) -> int:
         return res.exit_code
     from .roll import roll_file
 
-    res = roll_file(args.book, args.to, args.as_of or today, args.output, args.force)
+    res = roll_file(args.book, args.to, args.as_of or today, args.output, args.force, args.skip)
     lang = res.book.lang
     ro = res.rolled
     for p in res.problems:
-        print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
+        head = (
+            _say(lang, "problem", "问题")
+            if p.severity == "error"
+            else _say(lang, "warning", "警告")
+        )
+        print(f"{head}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
     target = sum((p.target for p in ro.plan), Decimal(0))
     carried = sum((c.installment.amount for c in ro.carried), Decimal(0))
     month, first = format_month(ro.to_month, lang), format_date(ro.first_day, lang)

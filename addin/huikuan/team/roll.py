@@ -39,11 +39,17 @@ class RollResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        """1 when a problem is an error; warnings (an estimated calendar) leave it 0."""
+        return 1 if any(p.severity == "error" for p in self.problems) else 0
 
 
 def roll_file(
-    path: Path, to: date, as_of: date, out: Path | None = None, force: bool = False
+    path: Path,
+    to: date,
+    as_of: date,
+    out: Path | None = None,
+    force: bool = False,
+    skip: bool = False,
 ) -> RollResult:
     """Roll the workbook at `path` into month `to`; write it atomically to `out` (default path)."""
     dest = out or path
@@ -60,7 +66,7 @@ def roll_file(
         )
     book, problems = read_book(FileTables(path))
     try:
-        rolled = roll(book, to)
+        rolled = roll(book, to, skip=skip)
     except RollError as exc:
         raise Unusable(f"{path.name}: {exc.en}", f"{path.name}：{exc.zh}") from None
     own = [t.name for t in ct.OUTPUT_TABLES]  # every one is rewritten below
@@ -76,6 +82,7 @@ def roll_file(
     append_rows(wb, ct.MEASURES, rolled.measures, lang)
     found = analyse_all(rolled.book, as_of)
     rows, actions = found.rows, found.actions
+    problems = [*problems, *found.warnings]
     for table in output_tables(found, problems, lang, as_of):
         put_table(wb, table)
     save_atomic(wb, dest)
