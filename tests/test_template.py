@@ -211,7 +211,7 @@ def test_amount_and_date_columns_say_what_to_type_and_warn_on_text(template) -> 
 
 
 def test_plan_rows_turn_red_while_their_check_column_warns(template) -> None:
-    lang, wb = template
+    _, wb = template
     ws = wb[ct.PLAN.name]
     first = openpyxl.utils.get_column_letter(len(ct.PLAN.columns) + 1)
     check = openpyxl.utils.get_column_letter(len(ct.PLAN.columns) + len(FORMULA_KEYS) + 1)
