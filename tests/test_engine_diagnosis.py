@@ -32,7 +32,7 @@ from huikuan.engine.diagnosis import (
 )
 from huikuan.engine.status import StatusRow, status
 from huikuan.model import Book, Customer, FollowUp, Installment, Measure, PlanRow, Receipt
-from huikuan.workbook.advice import REMEDIES, remedy
+from huikuan.workbook.remedies import REMEDIES, remedy
 
 NOV = date(2026, 11, 1)
 OCT = date(2026, 10, 1)

@@ -1,7 +1,7 @@
 """Excuses (METHOD §5): by rep and kind, counts, acceptances and deferred money, worked by hand.
 
 Month 2026-11, as of 2026-11-23. Each kind of excuse also has its counter-measure in
-both languages (workbook/advice.py).
+both languages (workbook/remedies.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from huikuan.engine.diagnosis import diagnose
 from huikuan.engine.excuses import KINDS, ExcuseSummary, summarise
 from huikuan.engine.status import status
 from huikuan.model import Book, Customer, FollowUp, PlanRow
-from huikuan.workbook.advice import COUNTER_MEASURES, pick
+from huikuan.workbook.remedies import COUNTER_MEASURES, pick
 
 NOV = date(2026, 11, 1)
 AS_OF = date(2026, 11, 23)

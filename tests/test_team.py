@@ -561,15 +561,22 @@ def test_team_commands_have_help() -> None:
 def test_the_fast_writer_writes_what_openpyxl_writes(tmp_path: Path, lang: str) -> None:
     """save_refreshed (rows as XML) and refreshed_workbook + openpyxl give the same tables."""
     from huikuan.demo import demo_book
+    from huikuan.engine.analysis import analyse_all
     from huikuan.model import Problem
-    from huikuan.team.books import refreshed_workbook, save_refreshed
+    from huikuan.team.books import save_refreshed
+    from huikuan.workbook.outputs import output_tables
+    from huikuan.workbook.template import build_template
+    from huikuan.workbook.writer import put_table
 
     book = demo_book().model_copy(update={"lang": lang})
     odd = book.followups[0].model_copy(update={"note": " =SUM(A1) <b>&\n"})
     book = book.model_copy(update={"followups": (odd, *book.followups[1:])})
     problems = [Problem(sheet="Plan", cell="C9", value="待定", message="bad")]
     save_refreshed(book, AS_OF, tmp_path / "fast.xlsx", problems)
-    wb, _, _ = refreshed_workbook(book, AS_OF, problems)
+    # the reference: the whole template and every output table through openpyxl
+    wb = build_template(book.lang, book)
+    for out in output_tables(analyse_all(book, AS_OF), problems, book.lang, AS_OF):
+        put_table(wb, out)
     wb.save(tmp_path / "slow.xlsx")
     fast, slow = (openpyxl.load_workbook(tmp_path / n) for n in ("fast.xlsx", "slow.xlsx"))
     assert fast.sheetnames == slow.sheetnames

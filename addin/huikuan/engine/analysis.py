@@ -18,7 +18,7 @@ from .status import StatusRow, status
 from .workdays import calendar_warnings, workdays_from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything refresh writes, computed once."""
 

@@ -17,7 +17,7 @@ from ..model import FollowUp, Receipt
 from .excuses import is_excuse
 from .policy import DEFAULT_POLICY, Policy
 from .schedule import unpaid
-from .status import ZERO, StatusRow
+from .status import ZERO, StatusRow, is_late
 
 CAUSES = (
     "no_joint_plan",
@@ -39,7 +39,7 @@ DEFAULT_THRESHOLDS: Mapping[str, Decimal] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One cause for one rep (rep None = the team)."""
 
@@ -51,6 +51,10 @@ class Finding:
     customers: tuple[str, ...] = ()  # customer ids concerned, most money first
     details: Mapping[str, Decimal | int] = field(default_factory=dict)
     rank: int = 0  # 1 = most money at stake within the rep
+
+
+# a cause's (figure, money at stake, customers concerned, details)
+Found = tuple[Decimal, Decimal, tuple[str, ...], Mapping[str, Decimal | int]]
 
 
 def share(part: Decimal, whole: Decimal) -> Decimal:
@@ -65,7 +69,7 @@ def _ids(pairs: Iterable[tuple[str, Decimal]]) -> tuple[str, ...]:
     return tuple(sorted(totals, key=lambda c: (-totals[c], c)))
 
 
-def no_joint_plan(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def no_joint_plan(rows: Sequence[StatusRow]) -> Found:
     """Target whose plan was not agreed with the customer ÷ target."""
     alone = [(r.customer.customer_id, r.target) for r in rows if not r.agreed_jointly]
     amount = sum((a for _, a in alone), ZERO)
@@ -73,7 +77,7 @@ def no_joint_plan(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[st
     return share(amount, target), amount, _ids(alone), {"customers": len(alone)}
 
 
-def gap_uncovered(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def gap_uncovered(rows: Sequence[StatusRow]) -> Found:
     """Remaining gap ÷ gap (0 when there is no gap)."""
     left = [(r.customer.customer_id, r.remaining_gap) for r in rows if r.remaining_gap > 0]
     amount = sum((a for _, a in left), ZERO)
@@ -81,7 +85,7 @@ def gap_uncovered(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[st
     return share(amount, gap), amount, _ids(left), {"gap": gap}
 
 
-def no_commitment(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def no_commitment(rows: Sequence[StatusRow]) -> Found:
     """Target of customers with no commitment ÷ target; and how many customers."""
     none = [(r.customer.customer_id, r.target) for r in rows if r.committed == 0]
     amount = sum((a for _, a in none), ZERO)
@@ -111,7 +115,7 @@ def not_followed(
     as_of: date,
     policy: Policy,
     receipts: Sequence[Receipt],
-) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+) -> Found:
     """Installments due so far (and not paid by their due days) with no follow-up in the
     policy's window ÷ those installments.
 
@@ -145,10 +149,9 @@ def not_followed(
             start = inst.due - timedelta(days=cad.remind_before)
             end = min(as_of, inst.due + timedelta(days=cad.grace))
             followed = any(start <= d <= end for d in contacts.get(cid, ()))
-            late = inst.due + timedelta(days=cad.grace) < as_of
             if not followed:
                 unfollowed += 1
-            if not followed or (rest > 0 and late):
+            if not followed or (rest > 0 and is_late(inst.due, as_of, cad.grace)):
                 stake.append((cid, rest))
     amount = sum((a for _, a in stake), ZERO)
     details = {
@@ -160,9 +163,7 @@ def not_followed(
     return share(Decimal(unfollowed), Decimal(due)), amount, _ids(stake), details
 
 
-def demands_low(
-    rows: Sequence[StatusRow], followups: Sequence[FollowUp], as_of: date
-) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def demands_low(rows: Sequence[StatusRow], followups: Sequence[FollowUp], as_of: date) -> Found:
     """Amount deferred by accepted excuses this month ÷ target (any result: is_excuse)."""
     months = {r.month for r in rows}
     ids = {r.customer.customer_id for r in rows}
@@ -180,7 +181,7 @@ def demands_low(
     return share(amount, target), amount, _ids(accepted), {"accepted": len(accepted)}
 
 
-def weak_negotiation(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def weak_negotiation(rows: Sequence[StatusRow]) -> Found:
     """Share of expected where the ask is at or below it (no anchor).
 
     Details: Σask ÷ Σexpected and Σcommitted ÷ Σexpected over the rows with an
@@ -190,7 +191,7 @@ def weak_negotiation(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple
     expected = sum((r.expected or ZERO for r in known), ZERO)
     weak = [r for r in known if (r.ask or ZERO) <= (r.expected or ZERO)]
     stake = [(r.customer.customer_id, max(ZERO, (r.expected or ZERO) - r.committed)) for r in weak]
-    details = {
+    details: dict[str, Decimal | int] = {
         "ask_to_expected": share(sum((r.ask or ZERO for r in known), ZERO), expected),
         "committed_to_expected": share(sum((r.committed for r in known), ZERO), expected),
         "customers": len(weak),

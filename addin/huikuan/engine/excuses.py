@@ -14,7 +14,7 @@ from .status import ZERO
 KINDS = ("quality", "personal", "downstream", "cash", "dispute", "other")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExcuseSummary:
     """The excuses of one kind heard by one rep (rep None = the team) in a month."""
 

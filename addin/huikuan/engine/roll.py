@@ -20,7 +20,7 @@ a plan row, carried installment or measure already there is skipped.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
@@ -46,11 +46,7 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthHistory:
     """One past month of a customer: its target, what was received, what was carried into it."""
 
@@ -86,7 +82,7 @@ def suggested_target(history: Sequence[MonthHistory], carried: Decimal = ZERO) -
     return round_up(sum(levels, ZERO) / len(levels)) + carried
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Carried:
     """An installment carried into the new month, with the one it came from."""
 
@@ -94,7 +90,7 @@ class Carried:
     source: Installment
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rolled:
     """The rolled book and what was added to it."""
 
@@ -110,6 +106,16 @@ class Rolled:
     @property
     def commitments(self) -> tuple[Installment, ...]:
         return tuple(c.installment for c in self.carried)
+
+    @property
+    def target(self) -> Decimal:
+        """The new month's suggested targets, summed."""
+        return sum((p.target for p in self.plan), ZERO)
+
+    @property
+    def carried_amount(self) -> Decimal:
+        """The unpaid installments carried into the new month, summed."""
+        return sum((c.installment.amount for c in self.carried), ZERO)
 
 
 def _history(book: Book, before: date) -> dict[str, list[MonthHistory]]:
@@ -158,11 +164,16 @@ def _carry(book: Book, start: date, end: date, due: date) -> list[Carried]:
 
 def skipped_months(start: date, to: date) -> list[date]:
     """The months strictly between the closed month `start` and the new month `to`."""
-    months, month = [], next_month(start)
+    months: list[date] = []
+    month = _next_month(start)
     while month < to:
         months.append(month)
-        month = next_month(month)
+        month = _next_month(month)
     return months
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def roll(book: Book, to: date, workdays: Workdays | None = None, skip: bool = False) -> Rolled:
@@ -248,10 +259,3 @@ def roll(book: Book, to: date, workdays: Workdays | None = None, skip: bool = Fa
     return Rolled(
         rolled, start, to, tuple(plan), tuple(carried), tuple(measures), skipped, first_day
     )
-
-
-def unpaid_by_customer(carried: Iterable[Carried]) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for c in carried:
-        out[c.installment.customer_id] += c.installment.amount
-    return dict(out)

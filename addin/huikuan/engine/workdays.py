@@ -89,7 +89,7 @@ def _official(day: date) -> bool:
     return day.weekday() < 5 and day not in statutory_days(day.year)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Workdays:
     """Which days are working days; `overrides` maps a day to working (True) or not.
 

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
-from openpyxl.workbook.workbook import Workbook
-
 from .. import contract as ct
 from ..engine.analysis import analyse_all
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
+from ..fileio import write_atomic
 from ..model import Book, Problem, Rep
 from ..workbook.fastwrite import expand_tables
 from ..workbook.outputs import OutputTable, output_tables
@@ -26,21 +23,6 @@ from ..workbook.writer import put_table
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(10)}
 MAX_NAME = 80  # characters of a file's stem (a CJK character is 3 bytes of a 255-byte name)
-
-
-def refreshed_workbook(
-    book: Book,
-    as_of: date,
-    problems: Sequence[Problem] = (),
-    extra: Iterable[OutputTable] = (),
-) -> tuple[Workbook, tuple[StatusRow, ...], tuple[Action, ...]]:
-    """The template in the book's language filled with its records, with every output
-    table (and `extra` tables) computed as of `as_of` — what `refresh` would write."""
-    wb = build_template(book.lang, book)
-    found = analyse_all(book, as_of)
-    for out in (*output_tables(found, list(problems), book.lang, as_of), *extra):
-        put_table(wb, out)
-    return wb, found.rows, found.actions
 
 
 def _input_rows(book: Book, table: ct.Table) -> list[list[object]]:
@@ -60,7 +42,8 @@ def save_refreshed(
     problems: Sequence[Problem] = (),
     extra: Iterable[OutputTable] = (),
 ) -> tuple[tuple[StatusRow, ...], tuple[Action, ...]]:
-    """`refreshed_workbook`, saved atomically at dest — fast for big books.
+    """The template in the book's language filled with its records, with every output
+    table (and `extra` tables) computed as of `as_of`, saved atomically at dest.
 
     openpyxl lays out the workbook with one row per input and output table; the
     rows are then written as XML (workbook/fastwrite.py).
@@ -71,7 +54,9 @@ def save_refreshed(
     found = analyse_all(book, as_of)
     rows, actions = found.rows, found.actions
     outputs = [*output_tables(found, list(problems), book.lang, as_of), *extra]
-    full = {t.name: _input_rows(book, t) for t in ct.INPUT_TABLES}
+    full: dict[str, Sequence[Sequence[object]]] = {
+        t.name: _input_rows(book, t) for t in ct.INPUT_TABLES
+    }
     for out in outputs:
         if out.charts:  # charts refer to the table's rows: written whole (a few rows)
             put_table(wb, out)
@@ -80,29 +65,8 @@ def save_refreshed(
             full[out.table.name] = out.rows
     buf = io.BytesIO()
     wb.save(buf)
-    write_atomic(expand_tables(buf.getvalue(), full), dest)
+    write_atomic(dest, expand_tables(buf.getvalue(), full))
     return rows, actions
-
-
-def write_atomic(data: bytes, dest: Path) -> None:
-    """Write bytes next to dest under a temporary name, then rename over it in one step."""
-    dest = dest.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix, dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        mode = dest.stat().st_mode & 0o777 if dest.exists() else 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def reps_of(book: Book) -> list[str]:

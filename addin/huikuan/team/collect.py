@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from .. import contract as ct
 from ..engine.merge import Merged, Return, merge
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
+from ..errors import Unusable
 from ..model import Book, Problem
 from ..values import normalize
 from ..workbook.files import FileTables
-from ..workbook.package import Unusable, risks
+from ..workbook.package import risks
 from ..workbook.reader import read_book
 from ..workbook.template import GUIDE, formula_label, plan_formulas
 from .books import save_refreshed
@@ -43,7 +45,18 @@ OTHER_SPREADSHEETS = {
 }
 QUARANTINE = "quarantine"
 
-Progress = Callable[[Iterable[Path]], Iterable[Path]]
+T = TypeVar("T")
+
+
+class Progress(Protocol):
+    """Wraps the files being read (a progress bar on a terminal); yields them as they are."""
+
+    def __call__(self, items: Iterable[T]) -> Iterable[T]: ...
+
+
+def as_they_are(items: Iterable[T]) -> Iterable[T]:
+    """No progress bar."""
+    return items
 
 
 @dataclass
@@ -210,7 +223,7 @@ def collect(
     as_of: date,
     base: Path | None = None,
     force: bool = False,
-    progress: Progress = lambda files: files,
+    progress: Progress = as_they_are,
 ) -> CollectResult:
     """Merge every rep's return in `folder` (over `base`) into the team workbook `out`."""
     if not folder.is_dir():
@@ -269,7 +282,7 @@ def collect(
         item = by_path[path]
         if failed is not None:
             item.reason = Unusable(*failed)
-        else:
+        elif got is not None:
             item.book, item.problems, item.rep = got
     for item in files:
         if item.reason is not None and item.status != "skipped":

@@ -11,12 +11,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
+from ..engine.status import month_target
+from ..errors import Unusable
 from ..model import Book, Problem
 from ..workbook.files import FileTables
-from ..workbook.package import Unusable
 from ..workbook.reader import read_book
 from .books import rep_book, reps_of, safe_stem, save_refreshed
 from .mail import Figures, address, manager_address, rep_message
@@ -121,7 +121,7 @@ def _email(rep_file: RepFile, sub: Book, team: Book, month: date, sender: str | 
                 f"{own.rep}：找不到经理 {own.manager} 的邮箱，未抄送",
             )
         )
-    target = sum((p.target for p in sub.plan if p.month == month), Decimal(0))
+    target = month_target(sub.plan, month)
     data = rep_file.path.read_bytes()
     msg = rep_message(
         own,

@@ -152,9 +152,9 @@ def expand_tables(package: bytes, tables: Mapping[str, Sequence[Sequence[Any]]])
                     )
     by_name: dict[str, str] = {}
     for part in where:
-        m = re.search(rb'<table\b[^>]*\bname="([^"]+)"', parts[part])
-        if m:
-            by_name[m.group(1).decode()] = part
+        found = re.search(rb'<table\b[^>]*\bname="([^"]+)"', parts[part])
+        if found:
+            by_name[found.group(1).decode()] = part
     for name, rows in tables.items():
         if len(rows) <= 1 or name not in by_name:
             continue

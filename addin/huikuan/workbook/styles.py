@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .package import Unusable
+from ..errors import Unusable
 from .xmlparts import MAIN, Edits, Node, esc_attr, parse
 
 # Format codes every Excel has built in, by id; only the locale-independent ones
@@ -147,7 +147,7 @@ class StyleSheet:
         self._formats: dict[int, str] = {}
         for node in numfmts.findall("numFmt") if numfmts else []:
             try:
-                self._formats[int(node.get("numFmtId", ""))] = node.get("formatCode", "") or ""
+                self._formats[int(node.get("numFmtId") or "")] = node.get("formatCode") or ""
             except ValueError:
                 continue
 
