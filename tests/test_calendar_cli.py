@@ -79,10 +79,25 @@ def test_roll_into_2027_carries_to_the_first_working_day_and_warns(
     assert all(d.weekday() < 5 for d in days)
 
     # refresh and diagnose warn as well; check reads the 2027 plan and warns too
-    for command in (("refresh", book, "--as-of", "2027-01-05"), ("check", book)):
+    for command in (
+        ("refresh", book, "--as-of", "2027-01-05"),
+        ("diagnose", book, "--as-of", "2027-01-05"),
+        ("check", book),
+    ):
         again = huikuan(*command)
         assert again.returncode == 0, again.stderr
         assert HEADS[lang][1] in again.stderr
+
+    # split and collect: on stderr, and in the Problems sheet of every file they write
+    reps = tmp_path / "reps"
+    split = huikuan("split", book, "--out", reps, "--as-of", "2027-01-05")
+    assert HEADS[lang][1] in split.stderr, split.stderr
+    for rep_file in reps.glob("*.xlsx"):
+        assert [r for r in problems(rep_file) if str(r[2]) == "2027"], rep_file.name
+    team = tmp_path / "collected.xlsx"
+    collected = huikuan("collect", reps, "-o", team, "--base", book, "--as-of", "2027-01-05")
+    assert HEADS[lang][1] in collected.stderr, collected.stderr
+    assert [r for r in problems(team) if str(r[2]) == "2027"]
 
 
 def test_roll_past_a_month_refuses_naming_it_unless_skip(december: Path, tmp_path: Path) -> None:

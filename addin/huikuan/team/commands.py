@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import contract as ct
 from .. import jobs
+from ..engine.analysis import calendar_problems
+from ..engine.schedule import Action
+from ..model import Book
 from ..options import add_as_of, month
 from ..values import format_amount, format_date, format_month
 from .report import Line
@@ -131,10 +134,18 @@ def run(args: argparse.Namespace) -> int:
     return {"split": _split, "collect": _collect, "roll": _roll}[args.command](args)
 
 
+def _calendar(book: Book, as_of: date, actions: Sequence[Action] = ()) -> None:
+    """The estimated-calendar warnings (also in the written Problems sheets) on stderr."""
+    for w in calendar_problems(book, as_of, actions):
+        head = _say(book.lang, "warning", "警告")
+        print(f"{head}: {w.sheet} [{w.value}] {w.message}", file=sys.stderr)
+
+
 def _split(args: argparse.Namespace) -> int:
     today = date.today()
     res = jobs.split(args.book, args.out, args.as_of or today, args.eml, args.force, args.sender)
     lang = res.book.lang
+    _calendar(res.book, args.as_of or today)
     for p in res.problems:
         print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
     if res.problems:
@@ -165,6 +176,7 @@ def _collect(args: argparse.Namespace) -> int:
         args.folder, args.output, args.as_of or today, args.base, args.force, _progress
     )
     lang = res.lang
+    _calendar(res.merged.book, args.as_of or today, res.actions)
     files = [
         ln for ln in res.lines if ln.event in ("taken", "superseded", "quarantined", "skipped")
     ]
