@@ -297,7 +297,8 @@ def plan_formulas(lang: str) -> dict[str, str]:
     def skipped(table: Table, amount: str, day: str, extra: str = "") -> str:
         """How many rows of the customer the month's SUMIFS skips for text: an amount
         typed as text on a day of the month, or a day typed as text (whose month the
-        formulas cannot tell)."""
+        formulas cannot tell). SUMPRODUCT of ISTEXT, not COUNTIFS(…,"*"): LibreOffice
+        matches "*" against numbers too unless its wildcards are on."""
         days = column(table, day)
         return (
             f"SUMPRODUCT(({column(table, 'customer_id')}={customer}){extra}"
