@@ -30,7 +30,7 @@ from ..model import Book, Problem
 from ..values import normalize
 from ..workbook.files import FileTables
 from ..workbook.reader import read_book
-from ..workbook.template import plan_formulas
+from ..workbook.template import formula_label, plan_formulas
 from .books import fresh_template, write_book
 from .report import Line, collect_table, event_line, problem_line, taken_line
 
@@ -191,9 +191,7 @@ def not_carried(tables: FileTables) -> list[tuple[str, str]]:
     sheets_with_tables = set()
     extra_cols: list[str] = []
     formula_labels = {
-        normalize(ct.STATUS.column(k).label(lang))
-        for lang in ("zh", "en")
-        for k in plan_formulas("en")
+        normalize(formula_label(k, lang)) for lang in ("zh", "en") for k in plan_formulas("en")
     }
     for name in known:
         raw = tables.table(name)

@@ -42,11 +42,17 @@ class RollResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        """1 when a problem is an error; warnings (an estimated calendar) leave it 0."""
+        return 1 if any(p.severity == "error" for p in self.problems) else 0
 
 
 def roll_file(
-    path: Path, to: date, as_of: date, out: Path | None = None, force: bool = False
+    path: Path,
+    to: date,
+    as_of: date,
+    out: Path | None = None,
+    force: bool = False,
+    skip: bool = False,
 ) -> RollResult:
     """Roll the workbook at `path` into month `to`; write it atomically to `out` (default path)."""
     dest = out or path
@@ -60,7 +66,7 @@ def roll_file(
         )
     book, problems = read_book(FileTables(path))
     try:
-        rolled = roll(book, to)
+        rolled = roll(book, to, skip=skip)
     except RollError as exc:
         raise Unusable(f"{path.name}: {exc.en}", f"{path.name}：{exc.zh}") from None
     lang = book.lang
@@ -75,5 +81,6 @@ def roll_file(
         if records and table.name.casefold() in raw
     ]
     found = analyse_all(rolled.book, as_of)
+    problems = [*problems, *found.warnings]
     write_package(path, dest, output_tables(found, problems, lang, as_of), specs)
     return RollResult(rolled.book, problems, rolled, found.rows, found.actions, dest, [])

@@ -484,7 +484,11 @@ def problems_table(problems: Sequence[Problem], lang: str) -> OutputTable:
 def output_tables(
     found: Analysis, problems: list[Problem], lang: str, as_of: date
 ) -> list[OutputTable]:
-    """Every output table of SPEC, in the workbook's language."""
+    """Every output table of SPEC, in the workbook's language.
+
+    Problems lists `problems` and then the analysis' calendar warnings not among them.
+    """
+    problems = [*problems, *(w for w in found.warnings if w not in problems)]
     return [
         status_table(found.rows, lang),
         schedule_table(found.actions, lang),
