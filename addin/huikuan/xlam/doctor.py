@@ -101,7 +101,7 @@ def _probe(python: Path) -> dict[str, object]:
     return found if isinstance(found, dict) else {"error": repr(found)}
 
 
-def _read(version: Callable[[Path], str | None], addin: Path) -> str | None:
+def read_version(version: Callable[[Path], str | None], addin: Path) -> str | None:
     """A version the add-in file records; None when it is missing or unreadable."""
     if not addin.is_file():
         return None
@@ -144,7 +144,7 @@ def checks(
         )
         built = None
     else:
-        built = _read(inst.addin_xlwings_version, where.addin)
+        built = read_version(inst.addin_xlwings_version, where.addin)
         out.append(
             Check(
                 f"加载项文件 {where.addin}",
@@ -249,7 +249,7 @@ def checks(
     probe = _probe(interpreter) if interpreter.is_file() else {"error": "no interpreter"}
     versions = probe.get("huikuan"), probe.get("xlwings")
     want_xlwings = built or xlwings.__version__
-    want_huikuan = (where and _read(inst.addin_huikuan_version, where.addin)) or __version__
+    want_huikuan = (where and read_version(inst.addin_huikuan_version, where.addin)) or __version__
     fine = versions == (want_huikuan, want_xlwings)
     out.append(
         Check(
