@@ -114,6 +114,7 @@ class Problem(Record):
     cell: str
     value: str
     message: str
+    severity: str = "error"  # "error" | "warning" (a warning alone leaves the exit code 0)
 
 
 class CadenceRow(Record):

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import contract as ct
 from .. import jobs
+from ..engine.analysis import calendar_problems
+from ..engine.schedule import Action
+from ..model import Book
 from ..options import add_as_of, month
 from ..values import format_amount, format_date, format_month
 from .report import Line
@@ -95,10 +98,17 @@ def add_parsers(sub: Any) -> None:
     add_as_of(r, AS_OF_HELP)
     r.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     r.add_argument(
+        "--skip",
+        action="store_true",
+        help="roll past a month on purpose (from 2027-01 straight to 2027-03): "
+        "the month between gets no plan rows",
+    )
+    r.add_argument(
         "--db",
         default=None,
         metavar="URL",
-        help="history store to push the closed month to (default: $HUIKUAN_DB, else huikuan-history.db beside TEAM.xlsx if it exists)",
+        help="history store to push the closed month to (default: $HUIKUAN_DB, else "
+        "huikuan-history.db beside TEAM.xlsx if it exists)",
     )
 
 
@@ -131,10 +141,17 @@ def run(args: argparse.Namespace) -> int:
     return {"split": _split, "collect": _collect, "roll": _roll}[args.command](args)
 
 
+def _calendar(book: Book, as_of: date, actions: Sequence[Action] = ()) -> None:
+    """The estimated-calendar warnings (also in the written Problems sheets) on stderr."""
+    for w in calendar_problems(book, as_of, actions):
+        head = _say(book.lang, "warning", "警告")
+        print(f"{head}: {w.sheet} [{w.value}] {w.message}", file=sys.stderr)
+
+
 def _split(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.split(args.book, args.out, args.as_of or today, args.eml, args.force, args.sender)
+    res = jobs.split(args.book, args.out, args.as_of, args.eml, args.force, args.sender)
     lang = res.book.lang
+    _calendar(res.book, args.as_of)
     for p in res.problems:
         print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
     if res.problems:
@@ -160,11 +177,9 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.collect(
-        args.folder, args.output, args.as_of or today, args.base, args.force, _progress
-    )
+    res = jobs.collect(args.folder, args.output, args.as_of, args.base, args.force, _progress)
     lang = res.lang
+    _calendar(res.merged.book, args.as_of, res.actions)
     files = [
         ln for ln in res.lines if ln.event in ("taken", "superseded", "quarantined", "skipped")
     ]
@@ -201,12 +216,16 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _roll(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.roll(args.book, args.to, args.as_of or today, args.output, args.force)
+    res = jobs.roll(args.book, args.to, args.as_of, args.output, args.force, args.skip)
     lang = res.book.lang
     ro = res.rolled
     for p in res.problems:
-        print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
+        head = (
+            _say(lang, "problem", "问题")
+            if p.severity == "error"
+            else _say(lang, "warning", "警告")
+        )
+        print(f"{head}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
     target, carried = ro.target, ro.carried_amount
     month, first = format_month(ro.to_month, lang), format_date(ro.first_day, lang)
     print(
@@ -244,7 +263,7 @@ def _roll(args: argparse.Namespace) -> int:
     print(_say(lang, f"written: {res.written}", f"已写入 {res.written}"))
     from ..history.commands import push_closing  # issue 16: the closed month into the store
 
-    pushed = push_closing(args.book, res.book, ro.from_month, args.as_of or today, args.db)
+    pushed = push_closing(args.book, res.book, ro.from_month, args.as_of or date.today(), args.db)
     if pushed:
         print(pushed)
     return res.exit_code
