@@ -19,9 +19,9 @@ import pytest
 from books import table_rows
 from huikuan import contract
 from huikuan.engine.policy import DEFAULT_CADENCE
+from huikuan.fileio import write_atomic
 from huikuan.model import Book, CadenceRow, Customer, Installment, PlanRow, Receipt
 from huikuan.workbook.template import build_template
-from huikuan.workbook.writer import save_atomic
 
 D = Decimal
 MAR = date(2026, 3, 1)
@@ -37,7 +37,7 @@ def huikuan(*args: object) -> subprocess.CompletedProcess[str]:
 
 
 def write(book: Book, path: Path, lang: str) -> Path:
-    save_atomic(build_template(lang, book.model_copy(update={"lang": lang})), path)
+    write_atomic(path, build_template(lang, book.model_copy(update={"lang": lang})).save)
     return path
 
 

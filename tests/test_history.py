@@ -17,11 +17,11 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from huikuan.fileio import write_atomic
 from huikuan.history import schema, store
 from huikuan.model import Book, Customer, Installment, PlanRow, Receipt
 from huikuan.workbook.package import Unusable
 from huikuan.workbook.template import build_template
-from huikuan.workbook.writer import save_atomic
 from postgres import free_port, server
 
 D = Decimal
@@ -109,7 +109,7 @@ def golden_book(lang: str = "zh") -> Book:
 
 
 def write(book: Book, path: Path) -> Path:
-    save_atomic(build_template(book.lang, book), path)
+    write_atomic(path, build_template(book.lang, book).save)
     return path
 
 

@@ -249,13 +249,15 @@ def _line(month: str, rec: Any, lang: str) -> str:
 
 
 def _export(engine: Any, args: argparse.Namespace) -> int:
-    from .. import jobs
+    from ..fileio import refuse_overwrite, require_suffix
     from . import store
 
     team = None if args.all_teams else _team(engine, args.team)
     tables = store.table_rows(engine, team)
     out: Path = args.output
-    jobs.refuse_overwrite(out, args.force)
+    refuse_overwrite(out, args.force)
+    if args.format == "xlsx":
+        require_suffix(out, (".xlsx",))
     if args.format == "csv":
         out.mkdir(parents=True, exist_ok=True)
         for name, (cols, rows) in tables.items():
@@ -266,7 +268,7 @@ def _export(engine: Any, args: argparse.Namespace) -> int:
     else:
         from openpyxl import Workbook
 
-        from ..workbook.writer import save_atomic
+        from ..fileio import write_atomic
 
         wb = Workbook()
         wb.remove(wb.worksheets[0])
@@ -275,7 +277,7 @@ def _export(engine: Any, args: argparse.Namespace) -> int:
             ws.append(cols)
             for row in rows:
                 ws.append([_cell(v) for v in row])
-        save_atomic(wb, out)
+        write_atomic(out, wb.save)
     n = sum(len(rows) for _, rows in tables.values())
     print(f"written: {out} ({n} rows) / 已写入 {out}（{n} 行）")
     return 0
