@@ -1,7 +1,8 @@
 """The `huikuan` command: template, demo, check, refresh, schedule (SPEC "Command line").
 
-Exit codes: 0 all good; 1 the workbook has bad rows (listed on stderr and in
-the Problems sheet; good rows are still computed); 2 the file or the command
+Exit codes: 0 all good (warnings, if any, are listed on stderr and in the
+Problems sheet); 1 the workbook has bad values — at least one Problem of
+severity error (listed too; everything else is still computed); 2 the file or the command
 line is unusable (nothing written); 3 an internal error (a bug: please report).
 """
 
@@ -35,7 +36,7 @@ examples:
   huikuan roll 团队.xlsx --to 2026-12          plan the next month
   huikuan schedule 回款.xlsx --rep 李娜 --ics 李娜.ics   today's and this week's follow-ups
 
-exit codes: 0 good; 1 bad rows (listed, the rest computed); 2 unusable file or
+exit codes: 0 good (or warnings only); 1 bad values (listed, the rest computed); 2 unusable file or
 command line (nothing written); 3 internal error.
 """
 
@@ -187,10 +188,23 @@ def _print_diagnosis(result: jobs.Result, rep: str | None) -> None:
 
 
 def _print_problems(problems: Sequence[Problem], lang: str) -> None:
-    head = "问题" if lang == "zh" else "problem"
+    """Every problem on stderr, errors as 问题/problem, warnings as 警告/warning."""
+    heads = {
+        True: "问题" if lang == "zh" else "problem",
+        False: "警告" if lang == "zh" else "warning",
+    }
     for p in problems:
         value = f" [{p.value}]" if p.value else ""
-        print(f"{head}: {p.sheet}!{p.cell}{value} {p.message}", file=sys.stderr)
+        print(f"{heads[p.is_error]}: {p.sheet}!{p.cell}{value} {p.message}", file=sys.stderr)
+
+
+def _count(problems: Sequence[Problem], lang: str) -> str:
+    """'2 个问题' / '2 problem(s)', and the warnings when there are any."""
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    if lang == "zh":
+        return f"{errors} 个问题" + (f"，{warnings} 个警告" if warnings else "")
+    return f"{errors} problem(s)" + (f", {warnings} warning(s)" if warnings else "")
 
 
 def _pad(text: str, width: int) -> str:
@@ -221,10 +235,9 @@ def _summary(result: jobs.Result) -> None:
                 done,
             )
             print(" ".join(_pad(c, 14) for c in cells))
-    n = len(result.problems)
     if result.written:
         print(f"已写入 {result.written}" if zh else f"written: {result.written}")
-    print(f"{n} 个问题" if zh else f"{n} problem(s)")
+    print(_count(result.problems, lang))
     for risk in result.lost:
         what = risk.zh if zh else risk.en
         print(
@@ -248,8 +261,7 @@ def _schedule(result: jobs.Result) -> int:
             else f"written: {result.written} ({n} events)"
         )
     if result.problems:
-        n = len(result.problems)
-        print(f"{n} 个问题" if lang == "zh" else f"{n} problem(s)", file=sys.stderr)
+        print(_count(result.problems, lang), file=sys.stderr)
     return result.exit_code
 
 
