@@ -23,7 +23,8 @@ from typing import Any
 
 import python_calamine as pc
 
-from .package import Layout, TablePart, Unusable, guard, layout, worksheets_only
+from ..errors import Unusable
+from .package import Layout, TablePart, guard, layout, worksheets_only
 from .reader import RawTable
 
 NEAR_ROWS = 5  # rows below a table in which a value is probably meant to be in it
