@@ -40,7 +40,7 @@ class RollResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        return 1 if any(p.is_error for p in self.problems) else 0
 
 
 def roll_file(
