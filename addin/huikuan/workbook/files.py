@@ -4,12 +4,13 @@ calamine (Rust) reads cached cell values fast and never runs formulas or
 macros; `package.guard` has already refused zip bombs and DTDs.
 
 Where the tables are (sheet, range, column names) is read from the package's
-own table parts (`package.layout`); calamine reads each sheet that holds one,
-once, and the tables are cut out of it. Reading whole sheets is what lets the
-reader see a value typed just outside a table (`RawTable.nearby`). A book that
-calamine cannot open whole — an Excel 4.0 macro sheet among its sheets, or its
-workbook part elsewhere than xl/workbook.xml — is read from its worksheets alone
-(`package.worksheets_only`).
+own table parts (`package.layout`). A value typed just outside a table
+(`RawTable.nearby`) needs the sheet's cells around it: when the sheet's recorded
+used range (`<dimension>`) lies inside the table, there are none and nothing more
+is read; otherwise calamine reads the whole sheet once. A book that calamine
+cannot open whole — an Excel 4.0 macro sheet among its sheets, or its workbook part
+elsewhere than xl/workbook.xml — is read from its worksheets alone
+(`package.worksheets_only`), each table cut out of its sheet.
 """
 
 from __future__ import annotations
@@ -48,6 +49,17 @@ def _ref(ref: str) -> tuple[int, int, int, int] | None:
     return r1, c1, r2, c2
 
 
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s+ref\s*=\s*[\"']([^\"']+)[\"']")
+
+
+def _dimension(zf: zipfile.ZipFile, part: str) -> tuple[int, int, int, int] | None:
+    """A worksheet's used range as its <dimension> records it (at the head of the part)."""
+    with zf.open(part) as stream:
+        head = stream.read(4096)
+    match = _DIMENSION.search(head)
+    return _ref(match.group(1).decode("ascii", "replace")) if match else None
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -83,9 +95,15 @@ class FileTables:
 
     def _open(self, zf: zipfile.ZipFile) -> Any:
         """calamine on the file itself; on its worksheets alone when it cannot open it whole."""
+        self._whole = False  # calamine has the book's own tables (else: cut from sheets)
+        self._used: dict[str, tuple[int, int, int, int] | None] = {}
+        for name, part in self._layout.worksheets:
+            self._used[name] = _dimension(zf, part)
         if self._layout.plain:
             try:
-                return pc.CalamineWorkbook.from_path(str(self.path))
+                book = pc.CalamineWorkbook.from_path(str(self.path), load_tables=True)
+                self._whole = True
+                return book
             except Exception:  # a sheet kind it does not know, say: try the worksheets alone
                 pass
         data = worksheets_only(zf, self._layout)
@@ -130,10 +148,22 @@ class FileTables:
                 f"{self.path.name}：表 {part.name} 的区域无效（{part.ref!r}）",
             )
         top, left, bottom, right = area
-        grid = self._grid(part.sheet)
         first = top - 1 + part.header_rows  # 0-based index of the first data row
         last = bottom - part.totals_rows  # 0-based, exclusive
-        rows = [row[left - 1 : right] for row in grid[first:last]]
+        # the sheet holds the table alone (its <dimension> says so): calamine's table read;
+        # else the whole sheet, parsed once: the table cut out of it and its surroundings seen
+        alone = self._whole and self._inside(part.sheet, area)
+        rows = self._table_rows(part) if alone else None
+        nearby = []
+        if rows is None:
+            grid = self._grid(part.sheet)
+            width = len(grid[0]) if grid else 0
+            if left == 1 and width == right:  # the sheet is as wide as the table: no cutting
+                rows = grid[first:last]
+            else:
+                rows = [row[left - 1 : right] for row in grid[first:last]]
+            if len(grid) > bottom or width > right:  # cells beyond the table's bottom or right
+                nearby = self._nearby(part, area, grid)
         return RawTable(
             name=part.name,
             sheet=part.sheet,
@@ -141,8 +171,32 @@ class FileTables:
             first_col=left,
             headers=part.columns,
             rows=rows,  # calamine's values as they are: "" is an empty cell to the reader
-            nearby=tuple(self._nearby(part, area, grid)),
+            nearby=tuple(nearby),
         )
+
+    def _table_rows(self, part: TablePart) -> list[list[Any]] | None:
+        """The table's data rows as calamine reads its table (None: it does not know it
+        by this name; the rows are then cut out of the sheet)."""
+        try:
+            table = self._book.get_table_by_name(part.name)
+        except Exception:
+            return None
+        try:
+            rows: list[list[Any]] = table.to_python()
+        except Exception as exc:
+            raise Unusable(
+                f"{self.path.name}: table {part.name} cannot be read ({_trouble(exc)})",
+                f"{self.path.name}：表 {part.name} 无法读取（{_trouble(exc)}）",
+            ) from None
+        return rows
+
+    def _inside(self, sheet: str, area: tuple[int, int, int, int]) -> bool:
+        """The sheet's recorded used range lies within the table: nothing can be nearby.
+        A used range that does not cover the table itself is not trusted."""
+        used = self._used.get(sheet)
+        if used is None:
+            return False
+        return used[0] == area[0] and used[1] == area[1] and used[2:] == area[2:]
 
     def _nearby(
         self, part: TablePart, area: tuple[int, int, int, int], grid: Sequence[Sequence[Any]]
