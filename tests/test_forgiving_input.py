@@ -250,3 +250,19 @@ def test_english_books_label_the_severity_in_english(tmp_path: Path) -> None:
     )
     problems = rows_of(path, "Problems")
     assert [r["Severity"] for r in problems] == ["warning"] * 4
+
+
+def test_text_warnings_are_counted_after_twenty_in_a_column(tmp_path: Path) -> None:
+    """25 receipts typed as text: 20 warnings name their cells, one counts the other 5."""
+    receipts = [[date(2026, 11, 1 + i), "C002", f"{100 + i}元", f"R-{i}"] for i in range(25)]
+    tabs = team_tabs()
+    tabs[3] = Tab("Receipts", HEADERS["Receipts"], receipts)
+    path = write_book(tmp_path / "团队.xlsx", tabs)
+    run = huikuan("check", path)
+    assert run.returncode == 0, run.stderr
+    text = [ln for ln in lines(run.stderr, "警告") if "回款金额" in ln]
+    assert len(text) == 21
+    assert [ln.split(" ")[1] for ln in text[:20]] == [f"Receipts!C{r}" for r in range(2, 22)]
+    assert text[20].startswith(
+        "警告: Receipts!C22 [120元] 回款金额：从本格起往下另有 5 个单元格也是文字"
+    )

@@ -160,12 +160,19 @@ _MESSAGES = {
         "(type it as a number)",
         "{col}是文字：huikuan 读作 {read}，但模板中的公式不计文字（请输入为数字）",
     ),
+    "text_more": (
+        "{col}: {n} more cell(s) from this one down are text too (the template's formulas "
+        "skip them; huikuan reads them)",
+        "{col}：从本格起往下另有 {n} 个单元格也是文字（模板公式不计，huikuan 照常读入）",
+    ),
     "text_date": (
         "{col} typed as text: huikuan reads {read}, but the template's formulas skip text "
         "(type it as a date)",
         "{col}是文字：huikuan 读作 {read}，但模板中的公式不计文字（请输入为日期）",
     ),
 }
+
+TEXT_WARNINGS_PER_COLUMN = 20  # then one warning counts the rest of the column
 
 # The input cells the template's own formulas (the Plan formula columns) read: text typed
 # there is read by huikuan but skipped by SUMIFS and EOMONTH, so they are warned about.
@@ -439,9 +446,27 @@ class _TableReader:
                 self._row_problems(offset, plan)
             else:
                 self._soft_problems(offset, soft[offset])
+        shown_per_column: dict[str, int] = {}
+        more: dict[str, tuple[int, int, int]] = {}  # column → (pos, first offset, count)
         for col, pos, offset, value in texts:
-            if offset not in skip:
+            if offset in skip:
+                continue
+            n = shown_per_column.get(col.key, 0)
+            if n < TEXT_WARNINGS_PER_COLUMN:
+                shown_per_column[col.key] = n + 1
                 self._text_warning(col, pos, offset, value)
+            else:
+                _, first, count = more.get(col.key, (pos, offset, 0))
+                more[col.key] = (pos, first, count + 1)
+        for key, (pos, first, count) in more.items():
+            col = self.table.column(key)
+            self.problem(
+                pos,
+                self.raw.header_row + 1 + first,
+                self._cell(first, pos),
+                message("text_more", self.lang, col=self.label(col), n=count),
+                severity="warning",
+            )
         good = []
         for offset, cells in enumerate(zip(*columns, strict=True)):
             if skip and offset in skip:
