@@ -265,6 +265,7 @@ class Parsers:
 
 
 def _memoised(col: Column) -> Callable[[Any], Any]:
+    base: Callable[[Any], Any]
     if col.kind is Kind.CHOICE:
         choices = col.choices
 
@@ -323,16 +324,16 @@ class _TableReader:
         for pos, header in enumerate(raw.headers):
             if pos in taken or not unmatched:
                 continue
-            col = near_miss(str(header), unmatched)
-            if col is None:
+            meant = near_miss(str(header), unmatched)
+            if meant is None:
                 continue
-            self.near.setdefault(col.key, str(header))
+            self.near.setdefault(meant.key, str(header))
             self.warnings.append(
                 Problem(
                     sheet=raw.sheet,
                     cell=cell_ref(raw.first_col + pos, raw.header_row),
                     value=str(header),
-                    message=message("near_miss", lang, header=header, label=self.label(col)),
+                    message=message("near_miss", lang, header=header, label=self.label(meant)),
                     severity="warning",
                 )
             )
@@ -471,10 +472,10 @@ class _TableReader:
         for offset, cells in enumerate(zip(*columns, strict=True)):
             if skip and offset in skip:
                 continue
-            values = dict(zip(keys, cells, strict=True))
+            record = dict(zip(keys, cells, strict=True))
             if defaults:
-                values.update(defaults)
-            good.append((first_row + offset, values))
+                record.update(defaults)
+            good.append((first_row + offset, record))
         return good
 
     def _cell(self, offset: int, pos: int) -> Any:
