@@ -638,16 +638,16 @@ def test_a_1904_workbook_gets_its_dates_right(tmp_path: Path) -> None:
 def test_text_is_escaped_and_cleaned(tmp_path: Path) -> None:
     path = sample_book(tmp_path / "book.xlsx")
     rows = (
-        ("Plan", "A1", " leading", "trailing "),
-        ("a<b&c>\"d'", "_x0041_", "ctl\x01\x0bchar\ttab\nline", "x" * 40_000),
-        ("中文", "", None, "lone \ud800 surrogate"),
+        ("Plan", "A1", " leading", "trailing ", "error"),
+        ("a<b&c>\"d'", "_x0041_", "ctl\x01\x0bchar\ttab\nline", "x" * 40_000, "error"),
+        ("中文", "", None, "lone \ud800 surrogate", "warning"),
     )
     package_writer.write_outputs(path, path, [OutputTable(contract.PROBLEMS, "en", rows)])
     got = pc.CalamineWorkbook.from_path(str(path), load_tables=True).get_table_by_name("Problems")
     assert got.to_python() == [
-        ["Plan", "A1", " leading", "trailing "],
-        ["a<b&c>\"d'", "_x0041_", "ctlchar\ttab\nline", "x" * 32_767],
-        ["中文", "", "", "lone  surrogate"],
+        ["Plan", "A1", " leading", "trailing ", "error"],
+        ["a<b&c>\"d'", "_x0041_", "ctlchar\ttab\nline", "x" * 32_767, "error"],
+        ["中文", "", "", "lone  surrogate", "warning"],
     ]
     openpyxl.load_workbook(path)
 

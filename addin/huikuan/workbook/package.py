@@ -257,6 +257,15 @@ _REL_TABLE = _REL + "table"
 _REL_SHARED = _REL + "sharedStrings"
 _REL_STYLES = _REL + "styles"
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+_STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
+
+
+def _kind(rel_type: str) -> str:
+    """A relationship type in its transitional spelling (Strict Open XML's mapped over)."""
+    if rel_type.startswith(_STRICT_REL):
+        return _REL + rel_type[len(_STRICT_REL) :]
+    return rel_type
 
 
 def _entry(zf: zipfile.ZipFile, part: str) -> str | None:
@@ -277,7 +286,7 @@ def workbook_part(zf: zipfile.ZipFile) -> str | None:
     root = _entry(zf, "_rels/.rels")
     if root is not None:
         for rel in relationships(zf.read(root), root, "")[1]:
-            if rel.type == REL_OFFICE_DOCUMENT and rel.part:
+            if _kind(rel.type) == REL_OFFICE_DOCUMENT and rel.part:
                 return _entry(zf, rel.part)
         return None
     return _entry(zf, "xl/workbook.xml")
@@ -299,6 +308,7 @@ class TablePart:
 class Layout:
     """What the reader needs to know of a package before reading any cell."""
 
+    strict: bool  # saved as Strict Open XML (read; never edited)
     workbook: str  # the workbook part's zip entry
     sheets: tuple[tuple[str, str, str | None], ...]  # (name, relationship type, zip entry)
     tables: tuple[TablePart, ...]
@@ -338,21 +348,27 @@ def layout(zf: zipfile.ZipFile) -> Layout:
     rels_name = _entry(zf, rels_of(book))
     rels = relationships(zf.read(rels_name), rels_name, book)[1] if rels_name else []
     by_id = {r.id: r for r in rels}
+    kinds = {r.id: _kind(r.type) for r in rels}
     sheets = []
     tables = []
     node = wb.find("sheets")
-    for sheet in node.findall("sheet") if node is not None and wb.ns == _MAIN else []:
-        rel = by_id.get(sheet.get(f"{{{R}}}id") or "")
+    strict = wb.ns == _STRICT_MAIN
+    ids = (f"{{{R}}}id", f"{{{_STRICT_REL[:-1]}}}id")
+    listed = node.findall("sheet") if node is not None and wb.ns in (_MAIN, _STRICT_MAIN) else []
+    for sheet in listed:
+        rid = next((sheet.get(k) for k in ids if sheet.get(k)), "") or ""
+        rel = by_id.get(rid)
         name = sheet.get("name") or ""
         part = _entry(zf, rel.part) if rel and rel.part else None
-        sheets.append((name, rel.type if rel else "", part))
-        if not rel or rel.type != _REL_WORKSHEET or part is None:
+        sheets.append((name, kinds.get(rid, ""), part))
+        if not rel or kinds[rid] != _REL_WORKSHEET or part is None:
             continue
         sheet_rels = _entry(zf, rels_of(part))
         if sheet_rels is None:
             continue
         for trel in relationships(zf.read(sheet_rels), sheet_rels, part)[1]:
-            table_part = _entry(zf, trel.part) if trel.type == _REL_TABLE and trel.part else None
+            is_table = _kind(trel.type) == _REL_TABLE
+            table_part = _entry(zf, trel.part) if is_table and trel.part else None
             if table_part is None:
                 continue
             data = zf.read(table_part)
@@ -372,9 +388,10 @@ def layout(zf: zipfile.ZipFile) -> Layout:
             )
     props = wb.find("workbookPr")
     date1904 = props is not None and (props.get("date1904") or "").lower() in ("1", "true", "on")
-    shared = next((r.part for r in rels if r.type == _REL_SHARED and r.part), None)
-    styles = next((r.part for r in rels if r.type == _REL_STYLES and r.part), None)
+    shared = next((r.part for r in rels if kinds[r.id] == _REL_SHARED and r.part), None)
+    styles = next((r.part for r in rels if kinds[r.id] == _REL_STYLES and r.part), None)
     return Layout(
+        strict=strict,
         workbook=book,
         sheets=tuple(sheets),
         tables=tuple(tables),
