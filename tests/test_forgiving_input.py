@@ -266,3 +266,14 @@ def test_text_warnings_are_counted_after_twenty_in_a_column(tmp_path: Path) -> N
     assert text[20].startswith(
         "警告: Receipts!C22 [120元] 回款金额：从本格起往下另有 5 个单元格也是文字"
     )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_book_huikuan_made_has_nothing_to_warn_about(tmp_path: Path, lang: str) -> None:
+    """The demo (every table, typed as the template types) is read without a warning."""
+    path = tmp_path / "demo.xlsx"
+    assert huikuan("demo", "-o", path, "--lang", lang, "--as-of", AS_OF).returncode == 0
+    run = huikuan("check", path)
+    assert (run.returncode, run.stderr) == (0, "")
+    assert ("0 个问题" if lang == "zh" else "0 problem(s)") in run.stdout
+    assert "警告" not in run.stdout and "warning" not in run.stdout

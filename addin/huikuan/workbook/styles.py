@@ -159,7 +159,7 @@ class StyleSheet:
         self._font0: str | None = None  # the first font's inner XML, when huikuan adds it
         for name, entries in _BASE.items():  # what a minimal stylesheet lacks, added
             node = self.root.find(name)
-            if node is not None and node.children:
+            if node is not None and node.ns == MAIN and node.children:
                 continue
             for xml in entries:
                 xml = xml.format(p=self.p)
