@@ -11,7 +11,17 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from books import Tab, cells, folder, huikuan, sample_book, table_refs, table_rows, write_book
+from books import (
+    Tab,
+    cells,
+    errors_only,
+    folder,
+    huikuan,
+    sample_book,
+    table_refs,
+    table_rows,
+    write_book,
+)
 from huikuan import contract
 
 AS_OF = "2026-11-23"
@@ -132,13 +142,6 @@ def problem_rows(path: Path) -> list[list[Any]]:
     sheet, _, rows = table_rows(path, "Problems")
     assert sheet == "Problems"
     return [r for r in rows if any(v is not None for v in r) and r[4] not in ("warning", "警告")]
-
-
-def errors_only(stderr: str) -> str:
-    """stderr without the warning lines."""
-    return "".join(
-        ln for ln in stderr.splitlines(keepends=True) if not ln.startswith(("warning:", "警告:"))
-    )
 
 
 def output_headers(path: Path) -> dict[str, list[str]]:
