@@ -1,7 +1,8 @@
 """The `huikuan` command: template, demo, check, refresh, schedule (SPEC "Command line").
 
-Exit codes: 0 all good; 1 the workbook has bad rows (listed on stderr and in
-the Problems sheet; good rows are still computed); 2 the file or the command
+Exit codes: 0 all good (warnings, if any, are listed on stderr and in the
+Problems sheet); 1 the workbook has bad values — at least one Problem of
+severity error (listed too; everything else is still computed); 2 the file or the command
 line is unusable (nothing written); 3 an internal error (a bug: please report).
 """
 
@@ -37,7 +38,7 @@ examples:
   huikuan roll 团队.xlsx --to 2026-12          plan the next month
   huikuan schedule 回款.xlsx --rep 李娜 --ics 李娜.ics   today's and this week's follow-ups
 
-exit codes: 0 good; 1 bad rows (listed, the rest computed); 2 unusable file or
+exit codes: 0 good (or warnings only); 1 bad values (listed, the rest computed); 2 unusable file or
 command line (nothing written); 3 internal error.
 """
 

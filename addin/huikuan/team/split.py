@@ -51,7 +51,8 @@ class SplitResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems or any(f.warnings for f in self.files) else 0
+        errors = any(p.is_error for p in self.problems)
+        return 1 if errors or any(f.warnings for f in self.files) else 0
 
 
 def _rows(book: Book) -> int:
