@@ -248,7 +248,6 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command in team.COMMANDS:
         return team.run(args)
-    today = date.today()
     if args.command == "addin":
         return addin_commands.run(args)
     if args.command == "template":
@@ -256,13 +255,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(f"已写入 {out}" if args.lang == "zh" else f"written: {out}")
         return 0
     if args.command == "schedule":
-        return _schedule(
-            jobs.schedule(args.book, args.as_of or today, args.rep, args.ics, args.force)
-        )
+        return _schedule(jobs.schedule(args.book, args.as_of, args.rep, args.ics, args.force))
     if args.command == "demo":
-        result = jobs.demo(args.output, args.lang, args.as_of or today, args.force)
+        result = jobs.demo(args.output, args.lang, args.as_of, args.force)
     elif args.command == "diagnose":
-        result = jobs.diagnose(args.book, args.as_of or today, args.rep)
+        result = jobs.diagnose(args.book, args.as_of, args.rep)
         _print_diagnosis(result)
         _print_problems(result.problems, result.book.lang)
         return result.exit_code
@@ -277,7 +274,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             )
         )
     else:
-        result = jobs.refresh(args.book, args.as_of or today, args.output, args.force)
+        result = jobs.refresh(args.book, args.as_of, args.output, args.force)
     _print_problems(result.problems, result.book.lang)
     _summary(result)
     return result.exit_code

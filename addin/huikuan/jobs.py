@@ -24,7 +24,7 @@ from .engine.diagnosis import Finding
 from .engine.schedule import Action
 from .engine.status import StatusRow
 from .errors import Unusable
-from .fileio import WORKBOOK_SUFFIXES, refuse_overwrite, require_suffix, told
+from .fileio import WORKBOOK_SUFFIXES, refuse_overwrite, require_suffix, told, write_atomic
 from .model import Book, Problem
 from .text import match_name
 from .workbook.book import FileBook, Workbook
@@ -204,7 +204,7 @@ def collect(
     from .team.collect import as_they_are
     from .team.collect import collect as collect_returns
 
-    require_suffix(out, (".xlsx",))  # built fresh from the template: no macros to keep
+    require_suffix(out, WORKBOOK_SUFFIXES)  # .xlsm over an .xlsm base (its macros kept)
     with told(out):
         return collect_returns(folder, out, as_of, base, force, progress or as_they_are)
 
@@ -234,23 +234,21 @@ def roll(
 
 def template(out: Path, lang: str, force: bool = False) -> Path:
     """A blank template in `lang` at `out` (.xlsx): input tables, drop-downs, formulas, guide."""
-    from .workbook.template import build_template
-    from .workbook.writer import save_atomic  # openpyxl: only when a template is built
+    from .workbook.template import build_template  # openpyxl: only when a template is built
 
     require_suffix(out, (".xlsx",))
     refuse_overwrite(out, force)
-    save_atomic(build_template(lang), out)
+    write_atomic(out, build_template(lang).save)
     return out
 
 
 def demo(out: Path, lang: str, as_of: date, force: bool = False) -> Result:
     """A filled demo team workbook (.xlsx) for the month of `as_of`, refreshed."""
     from .demo import demo_book
-    from .workbook.template import build_template
-    from .workbook.writer import save_atomic  # openpyxl: only when a template is built
+    from .workbook.template import build_template  # openpyxl: only when a template is built
 
     require_suffix(out, (".xlsx",))
     refuse_overwrite(out, force)
     book = demo_book(as_of.replace(day=1), as_of)
-    save_atomic(build_template(lang, book), out)
+    write_atomic(out, build_template(lang, book).save)
     return refresh(out, as_of)

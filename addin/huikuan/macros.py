@@ -16,6 +16,7 @@ files beside it (the open file itself is never rewritten):
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 
 from . import contract, jobs
 from .errors import Unusable
+from .fileio import os_error
 from .values import format_amount, format_date, format_month, month_end
 from .workbook.live import LiveBook
 
@@ -97,6 +99,10 @@ def _run(press: Callable[[Session], None], book: Any, today: date | None) -> Non
         press(session)
     except Unusable as exc:
         session.say(exc.zh, exc.en, critical=True)
+    except OSError as exc:  # a file the button reads or writes: told, naming it
+        where = Path(os.fsdecode(exc.filename)) if exc.filename else Path(str(book.fullname))
+        told = os_error(exc, where)
+        session.say(told.zh, told.en, critical=True)
     except Exception as exc:  # a bug: say so plainly in Excel, not as a traceback
         what = f"{type(exc).__name__}: {exc}"
         session.say(

@@ -142,10 +142,9 @@ def _calendar(book: Book, as_of: date, actions: Sequence[Action] = ()) -> None:
 
 
 def _split(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.split(args.book, args.out, args.as_of or today, args.eml, args.force, args.sender)
+    res = jobs.split(args.book, args.out, args.as_of, args.eml, args.force, args.sender)
     lang = res.book.lang
-    _calendar(res.book, args.as_of or today)
+    _calendar(res.book, args.as_of)
     for p in res.problems:
         print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
     if res.problems:
@@ -171,12 +170,9 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.collect(
-        args.folder, args.output, args.as_of or today, args.base, args.force, _progress
-    )
+    res = jobs.collect(args.folder, args.output, args.as_of, args.base, args.force, _progress)
     lang = res.lang
-    _calendar(res.merged.book, args.as_of or today, res.actions)
+    _calendar(res.merged.book, args.as_of, res.actions)
     files = [
         ln for ln in res.lines if ln.event in ("taken", "superseded", "quarantined", "skipped")
     ]
@@ -213,8 +209,7 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _roll(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.roll(args.book, args.to, args.as_of or today, args.output, args.force, args.skip)
+    res = jobs.roll(args.book, args.to, args.as_of, args.output, args.force, args.skip)
     lang = res.book.lang
     ro = res.rolled
     for p in res.problems:

@@ -20,9 +20,8 @@ from typing import Any
 
 from ..contract import Kind
 from ..errors import Unusable
-from .outputs import ChartSpec, FormatRule, OutputTable, rule_formulas, rule_ranges
+from .outputs import FORMATS, ChartSpec, FormatRule, OutputTable, rule_formulas, rule_ranges
 from .reader import RawTable, col_letter
-from .writer import FORMATS
 
 TABLE_STYLE = "TableStyleMedium2"
 TEXT_KINDS = (Kind.TEXT, Kind.CHOICE, Kind.YESNO)
