@@ -12,9 +12,9 @@ import pytest
 from openpyxl.worksheet.table import Table
 
 from books import HEADERS, Tab, write_book
+from huikuan.errors import Unusable
 from huikuan.model import Book, Problem
 from huikuan.workbook.files import FileTables
-from huikuan.workbook.package import Unusable
 from huikuan.workbook.reader import read_book
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -28,7 +28,9 @@ PLAN_EN = Tab("Plan", ["Month", "Customer ID", "Target"], [["2026-11", "C1", 100
 
 
 def read(path: Path) -> tuple[Book, list[Problem]]:
-    return read_book(FileTables(path))
+    """The book and its errors (the warnings are tested in test_forgiving_input)."""
+    book, problems = read_book(FileTables(path))
+    return book, [p for p in problems if p.is_error]
 
 
 def book_of(tmp_path: Path, *tabs: Tab) -> tuple[Book, list[Problem]]:
@@ -286,13 +288,18 @@ def test_each_bad_cell_is_a_problem_at_its_address(tmp_path: Path, lang: str) ->
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_good_rows_are_read_beside_bad_ones(tmp_path: Path, lang: str) -> None:
+    """A bad optional cell (grade E, yes/no 'maybe', 'perhaps') costs only that cell: the
+    row is kept with the column's default; a bad required cell leaves its row out."""
     book, _ = read(problem_book(tmp_path, lang))
     assert [(c.customer_id, c.name, c.credit_grade, c.key_account) for c in book.customers] == [
         ("C1", "Acme", "A", True),
+        ("C2", "Beta", "B", False),
+        ("C3", "Gamma", "B", False),
         ("C5", "Epsilon", "B", False),
     ]
     assert [(p.month, p.customer_id, p.target, p.agreed_jointly) for p in book.plan] == [
         (date(2026, 11, 1), "C1", Decimal(100000), True),
+        (date(2026, 11, 1), "C5", Decimal(300), False),
         (date(2026, 12, 1), "C5", Decimal(12000), False),
     ]
     assert [(m.customer_id, m.kind, m.contribution) for m in book.measures] == [
@@ -405,14 +412,17 @@ def test_a_tables_total_row_is_not_a_data_row(tmp_path: Path) -> None:
     assert [(p.customer_id, p.target) for p in book.plan] == [("C1", 100), ("C2", 50)]
 
 
-# ---- records built without revalidation ----------------------------------------------------
+# ---- records built by strict validation ---------------------------------------------------
 
 
 def test_records_read_are_what_strict_validation_would_build(tmp_path: Path) -> None:
-    """The reader builds records with Record.trusted (no pydantic validation): each value must
-    already be of its field's exact type, as strict validation demands, with defaults filled."""
+    """The reader builds records with Record.parsed_many (strict validation): each value is
+    of its field's exact type, with defaults filled; a str date, a float amount or an
+    unknown field is refused."""
+    from pydantic import ValidationError
+
     from books import sample_book
-    from huikuan.model import Customer
+    from huikuan.model import Customer, Receipt
 
     book, problems = read(sample_book(tmp_path / "book.xlsx", "zh", bad=True))
     assert problems
@@ -423,13 +433,17 @@ def test_records_read_are_what_strict_validation_would_build(tmp_path: Path) -> 
         assert again == record
         assert again.__dict__ == record.__dict__  # the same fields, defaults included
     assert Book.model_validate(book.__dict__, strict=True) == book
-    with pytest.raises(TypeError, match="no field"):
-        Customer.trusted({"customer_id": "C1", "name": "A", "rep": "W", "colour": "red"})
+    with pytest.raises(ValidationError, match="colour"):
+        Customer.parsed({"customer_id": "C1", "name": "A", "rep": "W", "colour": "red"})
+    with pytest.raises(ValidationError):
+        Receipt.parsed({"date": "2026-11-05", "customer_id": "C1", "amount": Decimal(1)})
+    with pytest.raises(ValidationError):
+        Receipt.parsed({"date": date(2026, 11, 5), "customer_id": "C1", "amount": 1.5})
 
 
 def test_record_defaults_are_the_contracts() -> None:
     """The reader gives a blank optional cell its column's default and builds records
-    without validation, so each record field must be required and defaulted as in SPEC."""
+    from parsed values, so each record field must be required and defaulted as in SPEC."""
     from huikuan import contract
     from huikuan.workbook.reader import RECORDS
 

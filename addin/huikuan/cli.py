@@ -1,7 +1,8 @@
 """The `huikuan` command: template, demo, check, refresh, schedule (SPEC "Command line").
 
-Exit codes: 0 all good; 1 the workbook has bad rows (listed on stderr and in
-the Problems sheet; good rows are still computed); 2 the file or the command
+Exit codes: 0 all good (warnings, if any, are listed on stderr and in the
+Problems sheet); 1 the workbook has bad values — at least one Problem of
+severity error (listed too; everything else is still computed); 2 the file or the command
 line is unusable (nothing written); 3 an internal error (a bug: please report).
 """
 
@@ -10,18 +11,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from . import __version__, contract, jobs
 from .engine.status import totals_by_rep
+from .errors import Unusable
+from .fileio import os_error
 from .model import Problem
+from .options import add_as_of
 from .team import commands as team
-from .values import BadValue, format_amount, format_date, format_month, parse_date
-from .workbook import advice
-from .workbook.package import Unusable
+from .text import display_width
+from .values import format_amount, format_date, format_month
+from .workbook import remedies
 from .xlam import commands as addin_commands
 
 _EXAMPLES = """\
@@ -35,21 +38,9 @@ examples:
   huikuan roll 团队.xlsx --to 2026-12          plan the next month
   huikuan schedule 回款.xlsx --rep 李娜 --ics 李娜.ics   today's and this week's follow-ups
 
-exit codes: 0 good; 1 bad rows (listed, the rest computed); 2 unusable file or
+exit codes: 0 good (or warnings only); 1 bad values (listed, the rest computed); 2 unusable file or
 command line (nothing written); 3 internal error.
 """
-
-
-def _as_of(text: str) -> date:
-    try:
-        return parse_date(text)
-    except BadValue as bad:
-        raise argparse.ArgumentTypeError(f"{bad.en} / {bad.zh}") from None
-
-
-def add_as_of(command: argparse.ArgumentParser, help: str) -> None:
-    """The --as-of DATE option every command that computes takes."""
-    command.add_argument("--as-of", type=_as_of, default=None, metavar="DATE", help=help)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -155,47 +146,50 @@ def parser() -> argparse.ArgumentParser:
     )
 
     addin_commands.add_parser(sub)
-    team.add_parsers(sub, _as_of)
+    team.add_parsers(sub)
     return p
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _print_diagnosis(result: jobs.Result, rep: str | None) -> None:
+def _print_diagnosis(result: jobs.Result) -> None:
     """Each rep's six causes: flag, figure, money at stake, detail, and the remedy."""
     lang = result.book.lang
     zh = lang == "zh"
-    reps = sorted({f.rep for f in result.findings if f.rep})
-    if rep is not None and rep not in reps:
-        known = ("、" if zh else ", ").join(reps)
-        raise Unusable(f"no rep named {rep}; reps: {known}", f"没有业务员“{rep}”；现有：{known}")
     first = contract.CAUSES[0].key
     for f in result.findings:
-        if rep is not None and f.rep != rep:
-            continue
         if f.cause == first:
             print(f"\n【{f.rep or contract.ALL_REPS[lang]}】")
         name = contract.choice_label(contract.CAUSES, f.cause, lang)
-        name += " " * max(0, (14 if zh else 34) - _width(name))
+        name += " " * max(0, (14 if zh else 34) - display_width(name))
         mark = "⚠" if f.flagged else " "
         amount = _pad(format_amount(f.amount, lang), 14)
-        print(f"{mark} {f.rank}. {name} {f.figure:>7.1%} {amount}  {advice.detail(f, lang)}")
+        print(f"{mark} {f.rank}. {name} {f.figure:>7.1%} {amount}  {remedies.detail(f, lang)}")
         if f.flagged:
-            print(f"       → {advice.remedy(f, lang)}")
+            print(f"       → {remedies.remedy(f, lang)}")
 
 
 def _print_problems(problems: Sequence[Problem], lang: str) -> None:
-    head = "问题" if lang == "zh" else "problem"
     for p in problems:
+        if p.severity == "warning":
+            head = "警告" if lang == "zh" else "warning"
+        else:
+            head = "问题" if lang == "zh" else "problem"
         value = f" [{p.value}]" if p.value else ""
         print(f"{head}: {p.sheet}!{p.cell}{value} {p.message}", file=sys.stderr)
 
 
+def _count(problems: Sequence[Problem], lang: str) -> str:
+    """ "2 个问题" / "2 problem(s)", and the warnings among them when there are any."""
+    warnings = sum(p.severity == "warning" for p in problems)
+    n = len(problems) - warnings
+    text = f"{n} 个问题" if lang == "zh" else f"{n} problem(s)"
+    if warnings:
+        text += f"，{warnings} 个警告" if lang == "zh" else f", {warnings} warning(s)"
+    return text
+
+
 def _pad(text: str, width: int) -> str:
     """Right-align for a terminal, counting wide (CJK) characters as two columns."""
-    return " " * max(0, width - _width(text)) + text
+    return " " * max(0, width - display_width(text)) + text
 
 
 def _summary(result: jobs.Result) -> None:
@@ -221,10 +215,9 @@ def _summary(result: jobs.Result) -> None:
                 done,
             )
             print(" ".join(_pad(c, 14) for c in cells))
-    n = len(result.problems)
     if result.written:
         print(f"已写入 {result.written}" if zh else f"written: {result.written}")
-    print(f"{n} 个问题" if zh else f"{n} problem(s)")
+    print(_count(result.problems, lang))
     for risk in result.lost:
         what = risk.zh if zh else risk.en
         print(
@@ -248,8 +241,7 @@ def _schedule(result: jobs.Result) -> int:
             else f"written: {result.written} ({n} events)"
         )
     if result.problems:
-        n = len(result.problems)
-        print(f"{n} 个问题" if lang == "zh" else f"{n} problem(s)", file=sys.stderr)
+        print(_count(result.problems, lang), file=sys.stderr)
     return result.exit_code
 
 
@@ -257,7 +249,6 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command in team.COMMANDS:
         return team.run(args)
-    today = date.today()
     if args.command == "addin":
         return addin_commands.run(args)
     if args.command == "template":
@@ -265,14 +256,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(f"已写入 {out}" if args.lang == "zh" else f"written: {out}")
         return 0
     if args.command == "schedule":
-        return _schedule(
-            jobs.schedule(args.book, args.as_of or today, args.rep, args.ics, args.force)
-        )
+        return _schedule(jobs.schedule(args.book, args.as_of, args.rep, args.ics, args.force))
     if args.command == "demo":
-        result = jobs.demo(args.output, args.lang, args.as_of or today, args.force)
+        result = jobs.demo(args.output, args.lang, args.as_of, args.force)
     elif args.command == "diagnose":
-        result = jobs.diagnose(args.book, args.as_of or today)
-        _print_diagnosis(result, args.rep)
+        result = jobs.diagnose(args.book, args.as_of, args.rep)
+        _print_diagnosis(result)
         _print_problems(result.problems, result.book.lang)
         return result.exit_code
     elif args.command == "check":
@@ -286,7 +275,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             )
         )
     else:
-        result = jobs.refresh(args.book, args.as_of or today, args.output, args.force)
+        result = jobs.refresh(args.book, args.as_of, args.output, args.force)
     _print_problems(result.problems, result.book.lang)
     _summary(result)
     return result.exit_code
@@ -302,8 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except OSError as exc:
-        print(f"huikuan: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+    except OSError as exc:  # a file the command names: told in both languages
+        where = Path(os.fsdecode(exc.filename)) if exc.filename else Path(".")
+        print(f"huikuan: {os_error(exc, where).message(None)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

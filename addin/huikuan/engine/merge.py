@@ -60,10 +60,9 @@ TABLE_NAMES = {
 REP_TABLES = tuple(LOOSE)
 BASE_CUSTOMER_FIELDS = ("name", "rep", "credit_grade", "key_account")
 REP_CUSTOMER_FIELDS = ("contact", "phone", "email")
-REP_PLAN_FIELDS = ("expected", "ask", "agreed_jointly", "agreed_on")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Return:
     """One rep's returned book; `order` 0 is the newest file."""
 
@@ -73,7 +72,7 @@ class Return:
     order: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """Something the manager should know about a merge (a COLLECT_EVENTS key).
 
@@ -159,10 +158,10 @@ def merge_rows(
             continue
         key = loose(row)
         if key is not None and by_key.get(key):
-            new = by_key[key].pop(0)
-            paired.add(id(new))
-            out.in_place.append(new)
-            out.changed.append((row, new))
+            match = by_key[key].pop(0)
+            paired.add(id(match))
+            out.in_place.append(match)
+            out.changed.append((row, match))
         else:
             out.in_place.append(row)
             out.kept.append(row)
@@ -259,8 +258,8 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
     by_rep_returned = {r.rep for r in returns}
     no_return: Counter[str] = Counter()
     for cust in base_book.customers:
-        ret = owned.get(cust.customer_id)
-        if ret is None:
+        owner = owned.get(cust.customer_id)
+        if owner is None:
             customers.append(cust)
             if cust.rep in by_rep_returned:
                 rep_ret = next(r for r in returns if r.rep == cust.rep)
@@ -272,10 +271,10 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
             else:
                 no_return[cust.rep] += 1
             continue
-        mine = next(c for c in ret.book.customers if c.customer_id == cust.customer_id)
+        theirs_row = next(c for c in owner.book.customers if c.customer_id == cust.customer_id)
         update: dict[str, Any] = {}
         for name in (*BASE_CUSTOMER_FIELDS, *REP_CUSTOMER_FIELDS):
-            theirs, ours = getattr(mine, name), getattr(cust, name)
+            theirs, ours = getattr(theirs_row, name), getattr(cust, name)
             if theirs == ours:
                 continue
             taken = name in REP_CUSTOMER_FIELDS and theirs is not None
@@ -284,18 +283,18 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
             events.append(
                 Event(
                     "customer",
-                    ret.source,
-                    ret.rep,
+                    owner.source,
+                    owner.rep,
                     "Customers",
                     cust.customer_id,
                     old=cust,
-                    new=mine,
+                    new=theirs_row,
                     field=name,
                     taken=taken,
                 )
             )
         customers.append(cust.model_copy(update=update) if update else cust)
-        count(ret, "Customers", "same")
+        count(owner, "Customers", "same")
     for rep, n in sorted(no_return.items()):
         events.append(Event("no_return", "", rep, "Customers", None, field=str(n)))
     for ret in returns:
@@ -418,10 +417,10 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
     result.book = Book(
         customers=tuple(customers),
         plan=tuple(plan),
-        measures=tuple(tables["measures"]),
-        commitments=tuple(tables["commitments"]),
-        receipts=tuple(tables["receipts"]),
-        followups=tuple(tables["followups"]),
+        measures=tuple(tables["measures"]),  # type: ignore[arg-type]
+        commitments=tuple(tables["commitments"]),  # type: ignore[arg-type]
+        receipts=tuple(tables["receipts"]),  # type: ignore[arg-type]
+        followups=tuple(tables["followups"]),  # type: ignore[arg-type]
         cadences=cadences,
         holidays=holidays,
         reps=tuple(reps),

@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import contract as ct
-from ..values import BadValue, format_amount, format_date, format_month, parse_month
+from .. import jobs
+from ..engine.analysis import calendar_problems
+from ..engine.schedule import Action
+from ..model import Book, Problem
+from ..options import add_as_of, month
+from ..values import format_amount, format_date, format_month
 from .report import Line
 
+T = TypeVar("T")
 COMMANDS = ("split", "collect", "roll")
 MANY_FILES = 10  # a progress bar from this many returned files on (on a terminal)
 SHOWN_LINES = 60  # report lines printed; the Collect sheet has them all
@@ -24,14 +29,7 @@ SHOWN_LINES = 60  # report lines printed; the Collect sheet has them all
 AS_OF_HELP = "compute Status as of this day (default today), e.g. 2026-11-23"
 
 
-def _month(text: str) -> date:
-    try:
-        return parse_month(text)
-    except BadValue as bad:
-        raise argparse.ArgumentTypeError(f"{bad.en} / {bad.zh}") from None
-
-
-def add_parsers(sub: Any, as_of: Callable[[str], date]) -> None:
+def add_parsers(sub: Any) -> None:
     """Add split, collect and roll to the `huikuan` subcommands."""
     s = sub.add_parser(
         "split",
@@ -53,7 +51,7 @@ def add_parsers(sub: Any, as_of: Callable[[str], date]) -> None:
         help="the emails' From (default: the manager's address from Reps, else left blank "
         "for the mail program)",
     )
-    s.add_argument("--as-of", type=as_of, default=None, metavar="DATE", help=AS_OF_HELP)
+    add_as_of(s, AS_OF_HELP)
     s.add_argument("--force", action="store_true", help="replace files that exist in DIR")
 
     c = sub.add_parser(
@@ -76,7 +74,7 @@ def add_parsers(sub: Any, as_of: Callable[[str], date]) -> None:
         metavar="TEAM.xlsx",
         help="the team workbook the files were split from (targets and customers are its)",
     )
-    c.add_argument("--as-of", type=as_of, default=None, metavar="DATE", help=AS_OF_HELP)
+    add_as_of(c, AS_OF_HELP)
     c.add_argument(
         "--force", action="store_true", help="replace TEAM.xlsx if it exists (and is not --base)"
     )
@@ -92,24 +90,32 @@ def add_parsers(sub: Any, as_of: Callable[[str], date]) -> None:
     )
     r.add_argument("book", type=Path, metavar="TEAM.xlsx")
     r.add_argument(
-        "--to", type=_month, required=True, metavar="MONTH", help="the new month, e.g. 2026-12"
+        "--to", type=month, required=True, metavar="MONTH", help="the new month, e.g. 2026-12"
     )
     r.add_argument(
         "-o", "--output", type=Path, default=None, metavar="OUT.xlsx", help="write here instead"
     )
-    r.add_argument("--as-of", type=as_of, default=None, metavar="DATE", help=AS_OF_HELP)
+    add_as_of(r, AS_OF_HELP)
     r.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
+    r.add_argument(
+        "--skip",
+        action="store_true",
+        help="roll past a month on purpose (from 2027-01 straight to 2027-03): "
+        "the month between gets no plan rows",
+    )
 
 
-def _progress(files: Iterable[Path]) -> Iterable[Path]:
-    files = list(files)
+def _progress(items: Iterable[T]) -> Iterable[T]:
+    """A progress bar on a terminal for many returned files."""
+    files = list(items)
     if len(files) < MANY_FILES or not sys.stderr.isatty():
         return files
     try:
         from tqdm import tqdm
     except ImportError:  # pragma: no cover - a dependency
         return files
-    return tqdm(files, file=sys.stderr, unit="file", leave=False)
+    bar: Iterable[T] = tqdm(files, file=sys.stderr, unit="file", leave=False)
+    return bar
 
 
 def _say(lang: str, en: str, zh: str) -> str:
@@ -123,86 +129,99 @@ def _line(ln: Line, lang: str) -> str:
     return "  ".join(p for p in parts if p)
 
 
+def _problems(problems: list[Problem], lang: str) -> None:
+    """Each problem on stderr: an error as problem/问题, a warning as warning/警告."""
+    for p in problems:
+        head = _say(lang, "problem", "问题") if p.is_error else _say(lang, "warning", "警告")
+        print(f"{head}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
-    today = date.today()
-    if args.command == "split":
-        from .split import split  # these import openpyxl: only when a team command runs
+    """Run the team command `args.command` (split, collect or roll); the exit code."""
+    return {"split": _split, "collect": _collect, "roll": _roll}[args.command](args)
 
-        res = split(args.book, args.out, args.as_of or today, args.eml, args.force, args.sender)
-        lang = res.book.lang
-        for p in res.problems:
-            print(
-                f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr
-            )
-        if res.problems:
-            print(
-                _say(
-                    lang,
-                    f"{len(res.problems)} bad row(s) were not sent: fix them and split again",
-                    f"{len(res.problems)} 行有错误，未分发：改正后请重新分发",
-                ),
-                file=sys.stderr,
-            )
-        for f in res.files:
-            count = _say(lang, f"{f.customers} customers", f"{f.customers} 个客户")
-            mail = ""
-            if f.eml:
-                mail = f"  {f.eml.name}  To: {f.to or '—'}" + (f"  Cc: {f.cc}" if f.cc else "")
-            print(f"{f.path}  {f.rep}  {count}{mail}")
-            for en, zh in f.warnings:
-                print(_say(lang, "warning: ", "注意：") + _say(lang, en, zh), file=sys.stderr)
-        for en, zh in res.notes:
-            print(_say(lang, "note: ", "说明：") + _say(lang, en, zh), file=sys.stderr)
-        return res.exit_code
-    if args.command == "collect":
-        from .collect import collect
 
-        res = collect(
-            args.folder, args.output, args.as_of or today, args.base, args.force, _progress
-        )
-        lang = res.lang
-        files = [
-            ln for ln in res.lines if ln.event in ("taken", "superseded", "quarantined", "skipped")
-        ]
-        events = [ln for ln in res.lines if ln not in files]
-        for ln in files:
-            print(_line(ln, lang))
-        for ln in events[:SHOWN_LINES]:
-            print(_line(ln, lang))
-        if len(events) > SHOWN_LINES:
-            more = len(events) - SHOWN_LINES
-            print(
-                _say(
-                    lang,
-                    f"… {more} more in the Collect sheet",
-                    f"……另有 {more} 条，见“汇总记录”工作表",
-                )
-            )
-        for en, zh in res.not_carried:
-            print(
-                _say(lang, "note: the team workbook lacks the base's ", "注意：汇总表中没有底表的")
-                + _say(lang, en, zh),
-                file=sys.stderr,
-            )
-        taken = sum(ln.event == "taken" for ln in files)
-        attention = sum(ln.attention for ln in res.lines)
+def _calendar(book: Book, as_of: date, actions: Sequence[Action] = ()) -> None:
+    """The estimated-calendar warnings (also in the written Problems sheets) on stderr."""
+    for w in calendar_problems(book, as_of, actions):
+        head = _say(book.lang, "warning", "警告")
+        print(f"{head}: {w.sheet} [{w.value}] {w.message}", file=sys.stderr)
+
+
+def _split(args: argparse.Namespace) -> int:
+    res = jobs.split(args.book, args.out, args.as_of, args.eml, args.force, args.sender)
+    lang = res.book.lang
+    _calendar(res.book, args.as_of)
+    _problems(res.problems, lang)
+    errors = sum(p.is_error for p in res.problems)
+    if errors:
         print(
             _say(
                 lang,
-                f"written: {res.written} ({taken} file(s) taken, {attention} line(s) to check)",
-                f"已写入 {res.written}（采用 {taken} 个文件，{attention} 条需核实）",
+                f"{errors} bad value(s): a bad row was not sent, a bad optional cell was sent "
+                "blank: fix them and split again",
+                f"{errors} 处错误：错误的行未分发，错误的选填单元格按空白分发：改正后请重新分发",
+            ),
+            file=sys.stderr,
+        )
+    for f in res.files:
+        count = _say(lang, f"{f.customers} customers", f"{f.customers} 个客户")
+        mail = ""
+        if f.eml:
+            mail = f"  {f.eml.name}  To: {f.to or '—'}" + (f"  Cc: {f.cc}" if f.cc else "")
+        print(f"{f.path}  {f.rep}  {count}{mail}")
+        for en, zh in f.warnings:
+            print(_say(lang, "warning: ", "注意：") + _say(lang, en, zh), file=sys.stderr)
+    for en, zh in res.notes:
+        print(_say(lang, "note: ", "说明：") + _say(lang, en, zh), file=sys.stderr)
+    return res.exit_code
+
+
+def _collect(args: argparse.Namespace) -> int:
+    res = jobs.collect(args.folder, args.output, args.as_of, args.base, args.force, _progress)
+    lang = res.lang
+    _calendar(res.merged.book, args.as_of, res.actions)
+    files = [
+        ln for ln in res.lines if ln.event in ("taken", "superseded", "quarantined", "skipped")
+    ]
+    events = [ln for ln in res.lines if ln not in files]
+    for ln in files:
+        print(_line(ln, lang))
+    for ln in events[:SHOWN_LINES]:
+        print(_line(ln, lang))
+    if len(events) > SHOWN_LINES:
+        more = len(events) - SHOWN_LINES
+        print(
+            _say(
+                lang,
+                f"… {more} more in the Collect sheet",
+                f"……另有 {more} 条，见“汇总记录”工作表",
             )
         )
-        return res.exit_code
-    from .roll import roll_file
+    for en, zh in res.not_carried:
+        print(
+            _say(lang, "note: the team workbook lacks the base's ", "注意：汇总表中没有底表的")
+            + _say(lang, en, zh),
+            file=sys.stderr,
+        )
+    taken = sum(ln.event == "taken" for ln in files)
+    attention = sum(ln.attention for ln in res.lines)
+    print(
+        _say(
+            lang,
+            f"written: {res.written} ({taken} file(s) taken, {attention} line(s) to check)",
+            f"已写入 {res.written}（采用 {taken} 个文件，{attention} 条需核实）",
+        )
+    )
+    return res.exit_code
 
-    res = roll_file(args.book, args.to, args.as_of or today, args.output, args.force)
+
+def _roll(args: argparse.Namespace) -> int:
+    res = jobs.roll(args.book, args.to, args.as_of, args.output, args.force, args.skip)
     lang = res.book.lang
     ro = res.rolled
-    for p in res.problems:
-        print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
-    target = sum((p.target for p in ro.plan), Decimal(0))
-    carried = sum((c.installment.amount for c in ro.carried), Decimal(0))
+    _problems(res.problems, lang)
+    target, carried = ro.target, ro.carried_amount
     month, first = format_month(ro.to_month, lang), format_date(ro.first_day, lang)
     print(
         _say(

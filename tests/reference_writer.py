@@ -1,20 +1,17 @@
-"""The openpyxl writer: the reference the package writer is held to, and template saves.
+"""The openpyxl writer: the reference the package writer is held against (tests only).
 
-`refresh` writes with package_writer, which copies the user's package as it is.
-This writer loads the whole workbook into openpyxl and saves it again, so it is
-slow and loses or redraws what openpyxl does not model (see package.risks; it
-refuses to write in place when there is any). It stays as the reference for the
-tests: both writers lay out an OutputTable the same way (outputs.FORMATS,
-column_widths, rules, charts), and a test holds their results equal in content.
-`save_atomic` saves the workbooks huikuan builds itself (templates, the demo).
+huikuan writes every workbook through workbook/package_writer.py, which copies the
+user's package as it is. This writer loads the whole workbook into openpyxl and
+saves it again (slow; loses or redraws what openpyxl does not model). Both lay out
+an OutputTable the same way (outputs.FORMATS, column_widths, rules, charts), and
+the tests hold their results equal in content.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -25,8 +22,12 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .charts import build_charts
-from .outputs import (
+from huikuan.engine.analysis import analyse_all
+from huikuan.errors import Unusable
+from huikuan.fileio import write_atomic
+from huikuan.model import Book, Problem
+from huikuan.workbook.charts import build_charts
+from huikuan.workbook.outputs import (
     FORMATS,
     TABLE_STYLE,
     Look,
@@ -35,8 +36,9 @@ from .outputs import (
     rule_formulas,
     rule_ranges,
 )
-from .package import Risk, Unusable, refuse_losing, risks
-from .reader import cell_ref
+from huikuan.workbook.package import Risk, refuse_losing, risks
+from huikuan.workbook.reader import cell_ref
+from huikuan.workbook.template import build_template
 
 __all__ = ["FORMATS", "put_table", "save_atomic", "write_outputs"]
 
@@ -140,21 +142,19 @@ def write_outputs(src: Path, dest: Path, tables: Sequence[OutputTable]) -> list[
     return lost
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def save_atomic(wb: Workbook, dest: Path) -> None:
-    """Save next to dest under a temporary name, then rename over it in one step."""
-    dest = dest.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix, dir=dest.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.chmod(tmp, dest.stat().st_mode & 0o777 if dest.exists() else 0o666 & ~_umask())
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(dest, wb.save)
+
+
+def refreshed_workbook(
+    book: Book, as_of: date, problems: Sequence[Problem] = (), extra: Sequence[OutputTable] = ()
+) -> Workbook:
+    """The template in the book's language filled with its records, with every output
+    table (and `extra`) computed as of `as_of`: what write_book writes, the openpyxl way."""
+    from huikuan.workbook.outputs import output_tables
+
+    wb = build_template(book.lang, book)
+    found = analyse_all(book, as_of)
+    for out in (*output_tables(found, list(problems), book.lang, as_of), *extra):
+        put_table(wb, out)
+    return wb
