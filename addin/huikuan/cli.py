@@ -1,7 +1,8 @@
 """The `huikuan` command: template, demo, check, refresh, schedule (SPEC "Command line").
 
-Exit codes: 0 all good; 1 the workbook has bad rows (listed on stderr and in
-the Problems sheet; good rows are still computed); 2 the file or the command
+Exit codes: 0 all good (warnings, if any, are listed on stderr and in the
+Problems sheet); 1 the workbook has bad values — at least one Problem of
+severity error (listed too; everything else is still computed); 2 the file or the command
 line is unusable (nothing written); 3 an internal error (a bug: please report).
 """
 
@@ -39,7 +40,7 @@ examples:
   huikuan schedule 回款.xlsx --rep 李娜 --ics 李娜.ics   today's and this week's follow-ups
   huikuan history push 团队.xlsx               keep every month in huikuan-history.db
 
-exit codes: 0 good; 1 bad rows (listed, the rest computed); 2 unusable file or
+exit codes: 0 good (or warnings only); 1 bad values (listed, the rest computed); 2 unusable file or
 command line (nothing written); 3 internal error.
 """
 

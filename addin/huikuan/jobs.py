@@ -54,9 +54,17 @@ class Result:
     rep: str | None = None  # the one rep a result is about, as the workbook spells it
 
     @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
     def exit_code(self) -> int:
-        """1 when a problem is an error; warnings alone leave it 0."""
-        return 1 if any(p.severity == "error" for p in self.problems) else 0
+        """1 when any problem is an error; 0 when all is well or there are only warnings."""
+        return 1 if any(p.is_error for p in self.problems) else 0
 
 
 def load(path: Path) -> tuple[Book, list[Problem]]:

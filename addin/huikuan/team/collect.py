@@ -344,14 +344,15 @@ def _lines(
     lines: list[Line] = []
     if base is not None:
         for p in base_problems:
-            lines.append(problem_line(base.name, None, p, lang))
+            if p.is_error:  # a warning leaves no row out: the Problems sheet has it
+                lines.append(problem_line(base.name, None, p, lang))
     for item in files:
         name = item.path.name
         if item.status == "taken" and item.book is not None:
             counts: Counter[tuple[str, str]] = merged.counts.get(name, Counter())
             owned = counts["Customers", "same"] + counts["Customers", "added"]
             lines.append(taken_line(name, item.rep or "", counts, owned, lang))
-            lines.extend(problem_line(name, item.rep, p, lang) for p in item.problems)
+            lines.extend(problem_line(name, item.rep, p, lang) for p in item.problems if p.is_error)
             lines.extend(event_line(ev, lang) for ev in by_source.get(name, ()))
         elif item.status == "superseded":
             newer = newest[item.rep or ""]

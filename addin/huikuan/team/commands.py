@@ -16,7 +16,7 @@ from .. import contract as ct
 from .. import jobs
 from ..engine.analysis import calendar_problems
 from ..engine.schedule import Action
-from ..model import Book
+from ..model import Book, Problem
 from ..options import add_as_of, month
 from ..values import format_amount, format_date, format_month
 from .report import Line
@@ -136,6 +136,13 @@ def _line(ln: Line, lang: str) -> str:
     return "  ".join(p for p in parts if p)
 
 
+def _problems(problems: list[Problem], lang: str) -> None:
+    """Each problem on stderr: an error as problem/问题, a warning as warning/警告."""
+    for p in problems:
+        head = _say(lang, "problem", "问题") if p.is_error else _say(lang, "warning", "警告")
+        print(f"{head}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the team command `args.command` (split, collect or roll); the exit code."""
     return {"split": _split, "collect": _collect, "roll": _roll}[args.command](args)
@@ -152,14 +159,15 @@ def _split(args: argparse.Namespace) -> int:
     res = jobs.split(args.book, args.out, args.as_of, args.eml, args.force, args.sender)
     lang = res.book.lang
     _calendar(res.book, args.as_of)
-    for p in res.problems:
-        print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
-    if res.problems:
+    _problems(res.problems, lang)
+    errors = sum(p.is_error for p in res.problems)
+    if errors:
         print(
             _say(
                 lang,
-                f"{len(res.problems)} bad row(s) were not sent: fix them and split again",
-                f"{len(res.problems)} 行有错误，未分发：改正后请重新分发",
+                f"{errors} bad value(s): a bad row was not sent, a bad optional cell was sent "
+                "blank: fix them and split again",
+                f"{errors} 处错误：错误的行未分发，错误的选填单元格按空白分发：改正后请重新分发",
             ),
             file=sys.stderr,
         )
@@ -219,13 +227,7 @@ def _roll(args: argparse.Namespace) -> int:
     res = jobs.roll(args.book, args.to, args.as_of, args.output, args.force, args.skip)
     lang = res.book.lang
     ro = res.rolled
-    for p in res.problems:
-        head = (
-            _say(lang, "problem", "问题")
-            if p.severity == "error"
-            else _say(lang, "warning", "警告")
-        )
-        print(f"{head}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
+    _problems(res.problems, lang)
     target, carried = ro.target, ro.carried_amount
     month, first = format_month(ro.to_month, lang), format_date(ro.first_day, lang)
     print(

@@ -602,7 +602,11 @@ def forecast_table(predicted: Iterable[ForecastRow], lang: str) -> OutputTable:
 
 
 def problems_table(problems: Sequence[Problem], lang: str) -> OutputTable:
-    rows = tuple((p.sheet, p.cell, p.value, p.message) for p in problems)
+    level = {
+        ch.key: contract.choice_label(contract.SEVERITIES, ch.key, lang)
+        for ch in contract.SEVERITIES
+    }
+    rows = tuple((p.sheet, p.cell, p.value, p.message, level[p.severity]) for p in problems)
     return OutputTable(contract.PROBLEMS, lang, rows)
 
 
