@@ -468,3 +468,15 @@ def test_refresh_looks_back_on_the_stored_months(db_url: str, tmp_path: Path):
     # the workbook alone: March's installment only; with the store: January's and February's too
     assert basis(alone).startswith("1 期记录")
     assert basis({**alone, "HUIKUAN_DB": db_url}).startswith("3 期记录")
+
+
+def test_messages_never_show_the_password():
+    assert store.shown("postgresql+psycopg://hk:s3cret@db.example:5432/huikuan") == (
+        "postgresql+psycopg://hk:***@db.example:5432/huikuan"
+    )
+    assert store.shown("sqlite:////tmp/h.db") == "sqlite:////tmp/h.db"
+    port = free_port()
+    with pytest.raises(Unusable) as err:
+        store.connect(f"postgresql://hk:s3cret@127.0.0.1:{port}/huikuan")
+    assert "s3cret" not in err.value.en + err.value.zh
+    assert "***" in err.value.en and "无法连接" in err.value.zh
