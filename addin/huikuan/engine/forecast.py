@@ -205,18 +205,20 @@ def forecast(
     month = as_of.replace(day=1)
     end = month_end(month)
     known = known if known is not None else records(book, as_of, policy)
-    outs = {cid: found for cid, (_, found) in known.items()}
-    team = team_curve(outs, as_of)
+    seen = {cid: observations(found, as_of) for cid, (_, found) in known.items()}
+    team = kaplan_meier(o for obs in seen.values() for o in obs)
     planned = {p.customer_id for p in book.plan if p.month == month}
     rows = []
     for cust in book.customers:
         rec, found = known.get(cust.customer_id, (None, ()))
+        if cust.customer_id not in planned and not any(
+            o.unpaid > 0 and o.due <= end for o in found
+        ):
+            continue  # nothing open and no plan this month: no row
         n = sum(o.due <= as_of for o in found)
         z = credibility(n, full)
-        own = kaplan_meier(observations(found, as_of))
+        own = kaplan_meier(seen.get(cust.customer_id, ()))
         open_, expected = expected_amount(found, blend(own, team, z), as_of, end)
-        if open_ == 0 and cust.customer_id not in planned:
-            continue
         rows.append(
             ForecastRow(
                 month=month,

@@ -41,6 +41,7 @@ from .schedule import unpaid
 from .status import ZERO, is_late, late_from, ratio
 
 OUTCOMES = ("kept", "partial", "broken", "open")
+ONE_DAY = timedelta(days=1)
 
 # The grade rules (Thresholds table keys) and their defaults. Rates are shares,
 # days are days, counts are installments.
@@ -177,10 +178,14 @@ def outcomes(
         owed_after.append(unpaid(installments, paid))
     out = []
     for n, inst in enumerate(installments):
-        parts = tuple(
-            (day, owed_after[k][n] - owed_after[k + 1][n])
-            for k, day in enumerate(days)
-            if owed_after[k][n] != owed_after[k + 1][n]
+        parts = (
+            tuple(
+                (day, owed_after[k][n] - owed_after[k + 1][n])
+                for k, day in enumerate(days)
+                if owed_after[k][n] != owed_after[k + 1][n]
+            )
+            if days
+            else ()
         )
         left = owed_after[-1][n]
         days_late = None
@@ -189,7 +194,7 @@ def outcomes(
         elif left == 0:  # a zero installment
             days_late = 0
         if is_late(inst.due, as_of, grace):
-            end = late_from(inst.due, grace) - timedelta(days=1)  # the last day of the grace
+            end = late_from(inst.due, grace) - ONE_DAY  # the last day of the grace
             short = owed_after[bisect_right(days, end)][n]
             status = "kept" if short == 0 else "broken" if short == inst.amount else "partial"
         else:
