@@ -641,16 +641,16 @@ def test_text_is_escaped_the_way_excel_escapes_it(tmp_path: Path) -> None:
     (which no reader can return) as Excel's own escape of it."""
     path = sample_book(tmp_path / "book.xlsx")
     rows = (
-        ("Plan", "A1", " leading", "trailing "),
-        ("a<b&c>\"d'", "_x0041_", "ctl\x01\x0bchar\ttab\nline\r", "x" * 40_000),
-        ("中文", "", None, "lone \ud800 surrogate"),
+        ("Plan", "A1", " leading", "trailing ", "error"),
+        ("a<b&c>\"d'", "_x0041_", "ctl\x01\x0bchar\ttab\nline\r", "x" * 40_000, "error"),
+        ("中文", "", None, "lone \ud800 surrogate", "warning"),
     )
     package_writer.write_outputs(path, path, [OutputTable(contract.PROBLEMS, "en", rows)])
     got = pc.CalamineWorkbook.from_path(str(path), load_tables=True).get_table_by_name("Problems")
     assert got.to_python() == [
-        ["Plan", "A1", " leading", "trailing "],
-        ["a<b&c>\"d'", "_x0041_", "ctl\x01\x0bchar\ttab\nline\r", "x" * 32_767],
-        ["中文", "", "", "lone _xD800_ surrogate"],
+        ["Plan", "A1", " leading", "trailing ", "error"],
+        ["a<b&c>\"d'", "_x0041_", "ctl\x01\x0bchar\ttab\nline\r", "x" * 32_767, "error"],
+        ["中文", "", "", "lone _xD800_ surrogate", "warning"],
     ]
     openpyxl.load_workbook(path)
 

@@ -309,6 +309,10 @@ STATUS = Table(
 # month comes first in Status, as in SPEC's list
 STATUS = Table(STATUS.name, STATUS.zh, (PLAN.column("month"), *STATUS.columns), output=True)
 
+# huikuan's addition to SPEC: an error is a bad value (exit 1); a warning is something that
+# would otherwise pass silently (a default applied, a cell no formula or table sees): exit 0
+SEVERITIES = _choices(("error", "error", "错误"), ("warning", "warning", "警告"))
+
 PROBLEMS = Table(
     "Problems",
     "问题",
@@ -317,6 +321,7 @@ PROBLEMS = Table(
         C("cell", "Cell", "单元格"),
         C("value", "Value", "值"),
         C("message", "Problem", "问题"),
+        C("severity", "Severity", "级别", K.CHOICE, choices=SEVERITIES),
     ),
     output=True,
 )

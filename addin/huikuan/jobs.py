@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .engine.analysis import analyse, analyse_all, gc_paused
+from .engine.analysis import analyse, analyse_all, calendar_problems, gc_paused
 from .engine.diagnosis import Finding
 from .engine.schedule import Action
 from .engine.status import StatusRow
@@ -54,8 +54,17 @@ class Result:
     rep: str | None = None  # the one rep a result is about, as the workbook spells it
 
     @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        """1 when any problem is an error; 0 when all is well or there are only warnings."""
+        return 1 if any(p.is_error for p in self.problems) else 0
 
 
 def load(path: Path) -> tuple[Book, list[Problem]]:
@@ -88,7 +97,7 @@ def check(path: Path) -> Result:
 def check_book(source: TableSource) -> Result:
     """Read and validate every input table of a workbook (file or open book); write nothing."""
     book, problems = read_book(source)
-    return Result(book, problems)
+    return Result(book, [*problems, *calendar_problems(book, None)])
 
 
 def refresh(path: Path, as_of: date, out: Path | None = None, force: bool = False) -> Result:
@@ -119,6 +128,7 @@ def refresh_book(target: Workbook, as_of: date, outputs: Collection[str] | None 
     """
     book, problems = read_book(target)
     found = analyse_all(book, as_of)
+    problems = [*problems, *found.warnings]
     for table in output_tables(found, problems, book.lang, as_of):
         if outputs is None or table.table.name in outputs:
             target.write(table)
@@ -133,6 +143,7 @@ def diagnose(path: Path, as_of: date, rep: str | None = None) -> Result:
     book, problems = load(path)
     who = find_rep(book, rep) if rep is not None else None
     found = analyse_all(book, as_of)
+    problems = [*problems, *found.warnings]
     findings = found.findings
     if who is not None:
         findings = tuple(f for f in findings if f.rep == who)
@@ -160,6 +171,7 @@ def schedule(
     book, problems = load(path)
     who = find_rep(book, rep) if rep is not None else None
     rows, actions = analyse(book, as_of)
+    problems = [*problems, *calendar_problems(book, as_of, actions)]
     if who is not None:
         rows = tuple(r for r in rows if r.customer.rep == who)
         actions = tuple(a for a in actions if a.row.customer.rep == who)
@@ -206,15 +218,23 @@ def collect(
 
 
 def roll(
-    path: Path, to: date, as_of: date, out: Path | None = None, force: bool = False
+    path: Path,
+    to: date,
+    as_of: date,
+    out: Path | None = None,
+    force: bool = False,
+    skip: bool = False,
 ) -> RollResult:
-    """The month `to` planned in the workbook at `path`, written to `out` (default: in place)."""
+    """The month `to` planned in the workbook at `path`, written to `out` (default: in place).
+
+    Rolling past a month is refused unless `skip`.
+    """
     from .team.roll import roll_file
 
     if out is not None:
         require_suffix(out, WORKBOOK_SUFFIXES)
     with told(out or path):
-        return roll_file(path, to.replace(day=1), as_of, out, force)
+        return roll_file(path, to.replace(day=1), as_of, out, force, skip)
 
 
 # ---- new workbooks ------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ..model import FollowUp
+from ..model import FollowUp, Receipt
+from .excuses import is_excuse
 from .policy import DEFAULT_POLICY, Policy
 from .schedule import unpaid
 from .status import ZERO, StatusRow, is_late
@@ -92,19 +93,46 @@ def no_commitment(rows: Sequence[StatusRow]) -> Found:
     return share(amount, target), amount, _ids(none), {"customers": len(none)}
 
 
+def paid_by_due(row: StatusRow, receipts: Sequence[Receipt]) -> list[bool]:
+    """Per installment of the row: was it paid in full by its due day?
+
+    The month's receipts dated on or before the due day pay the row's installments
+    earliest first, as everywhere (schedule.unpaid). `receipts` may hold any
+    customer's and month's: only the row's customer's in the row's month count.
+    """
+    cid, month = row.customer.customer_id, row.month
+    mine = [r for r in receipts if r.customer_id == cid and r.date.replace(day=1) == month]
+    out = []
+    for n, inst in enumerate(row.installments):
+        by_then = sum((r.amount for r in mine if r.date <= inst.due), ZERO)
+        out.append(unpaid(row.installments, by_then)[n] == 0)
+    return out
+
+
 def not_followed(
-    rows: Sequence[StatusRow], followups: Sequence[FollowUp], as_of: date, policy: Policy
+    rows: Sequence[StatusRow],
+    followups: Sequence[FollowUp],
+    as_of: date,
+    policy: Policy,
+    receipts: Sequence[Receipt],
 ) -> Found:
-    """Installments due so far with no follow-up in the policy's window ÷ installments due.
+    """Installments due so far (and not paid by their due days) with no follow-up in the
+    policy's window ÷ those installments.
 
     The window runs from the reminder day (due − remind_before) to the end of the
-    grace (due + grace). Money at stake: what is unpaid on those installments, and
-    the overdue part of broken and partial promises. Customers concerned: those with
-    an unfollowed installment (even one since paid) or an overdue unpaid one.
+    grace (due + grace). An installment paid in full by its due day (by `receipts`)
+    needed no follow-up: it is left out altogether, so a customer who paid every
+    installment on time is never named here. Money at stake: what is unpaid on the
+    unfollowed installments, and the overdue part of broken and partial promises.
+    Customers concerned: those with an unfollowed installment (even one paid late)
+    or an overdue unpaid one.
     """
     contacts: dict[str, list[date]] = defaultdict(list)
     for fu in followups:
         contacts[fu.customer_id].append(fu.date)
+    paid_by: dict[str, list[Receipt]] = defaultdict(list)
+    for rec in receipts:
+        paid_by[rec.customer_id].append(rec)
     due = unfollowed = broken = partial = 0
     stake: list[tuple[str, Decimal]] = []
     for r in rows:
@@ -112,8 +140,10 @@ def not_followed(
         cid = r.customer.customer_id
         broken += r.promise_status == "broken"
         partial += r.promise_status == "partial"
-        for inst, rest in zip(r.installments, unpaid(r.installments, r.received), strict=True):
-            if inst.due > as_of:
+        on_time = paid_by_due(r, paid_by.get(cid, ()))
+        owed = unpaid(r.installments, r.received)
+        for inst, rest, in_time in zip(r.installments, owed, on_time, strict=True):
+            if inst.due > as_of or in_time:
                 continue
             due += 1
             start = inst.due - timedelta(days=cad.remind_before)
@@ -134,14 +164,14 @@ def not_followed(
 
 
 def demands_low(rows: Sequence[StatusRow], followups: Sequence[FollowUp], as_of: date) -> Found:
-    """Amount deferred by accepted excuses this month ÷ target."""
+    """Amount deferred by accepted excuses this month ÷ target (any result: is_excuse)."""
     months = {r.month for r in rows}
     ids = {r.customer.customer_id for r in rows}
     accepted = [
         (fu.customer_id, fu.deferred or ZERO)
         for fu in followups
-        if fu.result == "excuse"
-        and fu.excuse_accepted
+        if fu.excuse_accepted
+        and is_excuse(fu)
         and fu.date <= as_of
         and fu.date.replace(day=1) in months
         and fu.customer_id in ids
@@ -177,13 +207,18 @@ def diagnose_rows(
     rep: str | None,
     policy: Policy = DEFAULT_POLICY,
     thresholds: Mapping[str, Decimal] = DEFAULT_THRESHOLDS,
+    *,
+    receipts: Sequence[Receipt],
 ) -> tuple[Finding, ...]:
-    """The six findings for one group of rows (a rep's, or the team's), ranked by money."""
+    """The six findings for one group of rows (a rep's, or the team's), ranked by money.
+
+    `receipts` (the book's) tell which installments were paid by their due days.
+    """
     results = {
         "no_joint_plan": no_joint_plan(rows),
         "gap_uncovered": gap_uncovered(rows),
         "no_commitment": no_commitment(rows),
-        "not_followed": not_followed(rows, followups, as_of, policy),
+        "not_followed": not_followed(rows, followups, as_of, policy, receipts),
         "demands_low": demands_low(rows, followups, as_of),
         "weak_negotiation": weak_negotiation(rows),
     }
@@ -205,6 +240,8 @@ def diagnose(
     as_of: date,
     policy: Policy = DEFAULT_POLICY,
     thresholds: Mapping[str, Decimal] = DEFAULT_THRESHOLDS,
+    *,
+    receipts: Sequence[Receipt],
 ) -> tuple[Finding, ...]:
     """Findings for every rep (by name) and then the team, for the month of as_of."""
     month = as_of.replace(day=1)
@@ -218,8 +255,20 @@ def diagnose(
     for fu in followups:
         if fu.customer_id in rep_of:
             followed[rep_of[fu.customer_id]].append(fu)
+    # and each rep's receipts only: every rep's findings reading all of them was
+    # quadratic (reps × receipts: most of a 10,000-customer refresh's time)
+    paid: dict[str, list[Receipt]] = defaultdict(list)
+    for rec in receipts:
+        if rec.customer_id in rep_of:
+            paid[rep_of[rec.customer_id]].append(rec)
     out: list[Finding] = []
     for rep in sorted(by_rep):
-        out.extend(diagnose_rows(by_rep[rep], followed[rep], as_of, rep, policy, thresholds))
-    out.extend(diagnose_rows(current, followups, as_of, None, policy, thresholds))
+        out.extend(
+            diagnose_rows(
+                by_rep[rep], followed[rep], as_of, rep, policy, thresholds, receipts=paid[rep]
+            )
+        )
+    out.extend(
+        diagnose_rows(current, followups, as_of, None, policy, thresholds, receipts=receipts)
+    )
     return tuple(out)

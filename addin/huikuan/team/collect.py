@@ -25,12 +25,12 @@ from ..engine.merge import Merged, Return, merge
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
 from ..errors import Unusable
-from ..fileio import require_suffix
+from ..fileio import refuse_overwrite, require_suffix
 from ..model import Book, Problem
 from ..values import normalize
 from ..workbook.files import FileTables
 from ..workbook.reader import read_book
-from ..workbook.template import plan_formulas
+from ..workbook.template import formula_label, plan_formulas
 from .books import fresh_template, write_book
 from .report import Line, collect_table, event_line, problem_line, taken_line
 
@@ -191,9 +191,7 @@ def not_carried(tables: FileTables) -> list[tuple[str, str]]:
     sheets_with_tables = set()
     extra_cols: list[str] = []
     formula_labels = {
-        normalize(ct.STATUS.column(k).label(lang))
-        for lang in ("zh", "en")
-        for k in plan_formulas("en")
+        normalize(formula_label(k, lang)) for lang in ("zh", "en") for k in plan_formulas("en")
     }
     for name in known:
         raw = tables.table(name)
@@ -229,11 +227,8 @@ def collect(
     want = base.suffix.lower() if base is not None and base.suffix.lower() in WORKBOOKS else ".xlsx"
     require_suffix(out, (want,))
     in_place = base is not None and out.exists() and out.resolve() == base.resolve()
-    if out.exists() and not in_place and not force:
-        raise Unusable(
-            f"{out.name} exists; not overwritten (use --force to replace it)",
-            f"{out.name} 已存在，未覆盖（如需替换请加 --force）",
-        )
+    if not in_place:
+        refuse_overwrite(out, force)
     base_book: Book | None = None
     base_problems: list[Problem] = []
     lost: list[tuple[str, str]] = []
@@ -349,14 +344,15 @@ def _lines(
     lines: list[Line] = []
     if base is not None:
         for p in base_problems:
-            lines.append(problem_line(base.name, None, p, lang))
+            if p.is_error:  # a warning leaves no row out: the Problems sheet has it
+                lines.append(problem_line(base.name, None, p, lang))
     for item in files:
         name = item.path.name
         if item.status == "taken" and item.book is not None:
             counts: Counter[tuple[str, str]] = merged.counts.get(name, Counter())
             owned = counts["Customers", "same"] + counts["Customers", "added"]
             lines.append(taken_line(name, item.rep or "", counts, owned, lang))
-            lines.extend(problem_line(name, item.rep, p, lang) for p in item.problems)
+            lines.extend(problem_line(name, item.rep, p, lang) for p in item.problems if p.is_error)
             lines.extend(event_line(ev, lang) for ev in by_source.get(name, ()))
         elif item.status == "superseded":
             newer = newest[item.rep or ""]

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import contract as ct
 from .. import jobs
+from ..engine.analysis import calendar_problems
+from ..engine.schedule import Action
+from ..model import Book, Problem
 from ..options import add_as_of, month
 from ..values import format_amount, format_date, format_month
 from .report import Line
@@ -94,6 +97,12 @@ def add_parsers(sub: Any) -> None:
     )
     add_as_of(r, AS_OF_HELP)
     r.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
+    r.add_argument(
+        "--skip",
+        action="store_true",
+        help="roll past a month on purpose (from 2027-01 straight to 2027-03): "
+        "the month between gets no plan rows",
+    )
 
 
 def _progress(items: Iterable[T]) -> Iterable[T]:
@@ -120,23 +129,38 @@ def _line(ln: Line, lang: str) -> str:
     return "  ".join(p for p in parts if p)
 
 
+def _problems(problems: list[Problem], lang: str) -> None:
+    """Each problem on stderr: an error as problem/问题, a warning as warning/警告."""
+    for p in problems:
+        head = _say(lang, "problem", "问题") if p.is_error else _say(lang, "warning", "警告")
+        print(f"{head}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the team command `args.command` (split, collect or roll); the exit code."""
     return {"split": _split, "collect": _collect, "roll": _roll}[args.command](args)
 
 
+def _calendar(book: Book, as_of: date, actions: Sequence[Action] = ()) -> None:
+    """The estimated-calendar warnings (also in the written Problems sheets) on stderr."""
+    for w in calendar_problems(book, as_of, actions):
+        head = _say(book.lang, "warning", "警告")
+        print(f"{head}: {w.sheet} [{w.value}] {w.message}", file=sys.stderr)
+
+
 def _split(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.split(args.book, args.out, args.as_of or today, args.eml, args.force, args.sender)
+    res = jobs.split(args.book, args.out, args.as_of, args.eml, args.force, args.sender)
     lang = res.book.lang
-    for p in res.problems:
-        print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
-    if res.problems:
+    _calendar(res.book, args.as_of)
+    _problems(res.problems, lang)
+    errors = sum(p.is_error for p in res.problems)
+    if errors:
         print(
             _say(
                 lang,
-                f"{len(res.problems)} bad row(s) were not sent: fix them and split again",
-                f"{len(res.problems)} 行有错误，未分发：改正后请重新分发",
+                f"{errors} bad value(s): a bad row was not sent, a bad optional cell was sent "
+                "blank: fix them and split again",
+                f"{errors} 处错误：错误的行未分发，错误的选填单元格按空白分发：改正后请重新分发",
             ),
             file=sys.stderr,
         )
@@ -154,11 +178,9 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.collect(
-        args.folder, args.output, args.as_of or today, args.base, args.force, _progress
-    )
+    res = jobs.collect(args.folder, args.output, args.as_of, args.base, args.force, _progress)
     lang = res.lang
+    _calendar(res.merged.book, args.as_of, res.actions)
     files = [
         ln for ln in res.lines if ln.event in ("taken", "superseded", "quarantined", "skipped")
     ]
@@ -195,12 +217,10 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _roll(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.roll(args.book, args.to, args.as_of or today, args.output, args.force)
+    res = jobs.roll(args.book, args.to, args.as_of, args.output, args.force, args.skip)
     lang = res.book.lang
     ro = res.rolled
-    for p in res.problems:
-        print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
+    _problems(res.problems, lang)
     target, carried = ro.target, ro.carried_amount
     month, first = format_month(ro.to_month, lang), format_date(ro.first_day, lang)
     print(

@@ -20,6 +20,7 @@ from ..engine.roll import Rolled, RollError, roll
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
 from ..errors import Unusable
+from ..fileio import refuse_overwrite
 from ..model import Book, Problem
 from ..workbook.files import FileTables
 from ..workbook.outputs import output_tables
@@ -41,20 +42,23 @@ class RollResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        """1 when a problem is an error; warnings (an estimated calendar) leave it 0."""
+        return 1 if any(p.is_error for p in self.problems) else 0
 
 
 def roll_file(
-    path: Path, to: date, as_of: date, out: Path | None = None, force: bool = False
+    path: Path,
+    to: date,
+    as_of: date,
+    out: Path | None = None,
+    force: bool = False,
+    skip: bool = False,
 ) -> RollResult:
     """Roll the workbook at `path` into month `to`; write it atomically to `out` (default path)."""
     dest = out or path
     in_place = dest.exists() and dest.resolve() == path.resolve()
-    if dest.exists() and not in_place and not force:
-        raise Unusable(
-            f"{dest.name} exists; not overwritten (use --force to replace it)",
-            f"{dest.name} 已存在，未覆盖（如需替换请加 --force）",
-        )
+    if not in_place:
+        refuse_overwrite(dest, force)
     if keeps_vba(dest) != keeps_vba(path):
         raise Unusable(
             f"{dest.name}: keep the extension of {path.name} ({path.suffix})",
@@ -62,7 +66,7 @@ def roll_file(
         )
     book, problems = read_book(FileTables(path))
     try:
-        rolled = roll(book, to)
+        rolled = roll(book, to, skip=skip)
     except RollError as exc:
         raise Unusable(f"{path.name}: {exc.en}", f"{path.name}：{exc.zh}") from None
     lang = book.lang
@@ -77,5 +81,6 @@ def roll_file(
         if records and table.name.casefold() in raw
     ]
     found = analyse_all(rolled.book, as_of)
+    problems = [*problems, *found.warnings]
     write_package(path, dest, output_tables(found, problems, lang, as_of), specs)
     return RollResult(rolled.book, problems, rolled, found.rows, found.actions, dest, [])

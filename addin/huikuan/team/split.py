@@ -11,7 +11,6 @@ the report names what was dropped.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,7 @@ from .. import contract as ct
 from ..engine.analysis import analyse_all
 from ..engine.status import month_target
 from ..errors import Unusable
+from ..fileio import write_atomic
 from ..model import Book, Problem
 from ..workbook.files import FileTables
 from ..workbook.outputs import OutputTable, output_tables
@@ -61,7 +61,8 @@ class SplitResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems or any(f.warnings for f in self.files) else 0
+        errors = any(p.is_error for p in self.problems)
+        return 1 if errors or any(f.warnings for f in self.files) else 0
 
 
 def _rows(book: Book) -> int:
@@ -204,8 +205,7 @@ def _email(rep_file: RepFile, sub: Book, team: Book, month: date, sender: str | 
         own.manager if own.manager and "@" not in own.manager else None,
     )
     path = rep_file.path.with_suffix(".eml")
-    buf = io.BytesIO(msg.as_bytes())
-    path.write_bytes(buf.getvalue())
+    write_atomic(path, msg.as_bytes())
     return RepFile(
         rep_file.rep,
         rep_file.path,

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Unusable
+from .package import workbook_part
 from .xmlparts import (
     MAIN,
-    REL_OFFICE_DOCUMENT,
     REL_TABLE,
     REL_WORKSHEET,
     STRICT_MAIN,
@@ -71,15 +71,15 @@ class Package:
             for n in self.ct.findall("Default")
         }
         _, self.root_rels = relationships(self.read(ROOT_RELS), ROOT_RELS, "")
-        office = [r for r in self.root_rels if r.type == REL_OFFICE_DOCUMENT and r.part]
-        if not office:
+        found = workbook_part(zf)  # the one lookup, shared with the reader
+        if found is None:
             if any(r.type.endswith("/officeDocument") for r in self.root_rels):
                 raise self._strict()
             raise Unusable(
                 f"{name}: the package names no workbook part; nothing was written",
                 f"{name}：包中未指明工作簿部件，未写入任何内容",
             )
-        self.workbook_part = self.real(office[0].part or "")
+        self.workbook_part = found
         self.wb_data = self.read(self.workbook_part)
         self.wb = parse(self.wb_data, self.workbook_part)
         if self.wb.ns == STRICT_MAIN:

@@ -64,8 +64,7 @@ class _Words:
         forms: set[str] = set()
         for w in words:
             if w.strip():
-                forms |= {w, esc_text(w), esc_attr(w), cell_text(w)}
-        forms.discard("")  # esc_text drops what XML cannot carry: nothing may be left
+                forms |= {f for f in (w, esc_text(w), esc_attr(w), cell_text(w)) if f}
         self.matcher = AhoCorasick(sorted(forms)) if forms else None
 
     def _text(self, data: bytes) -> str:
