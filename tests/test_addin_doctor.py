@@ -126,3 +126,12 @@ def test_the_self_test_button_shows_the_same_checks(monkeypatch: pytest.MonkeyPa
     assert title == macros.TITLE
     assert prompt == f"{doctor.report(want, 'zh')}\n\n{doctor.report(want, 'en')}"
     assert mode == ("critical" if doctor.exit_code(want) else "info")
+
+
+def test_a_damaged_addin_file_fails_its_check_without_a_traceback(tmp_path: Path):
+    python = pythonw(tmp_path / "venv")
+    install(tmp_path, python)
+    where = inst.places(windows(tmp_path))
+    where.addin.write_bytes(b"PK\x03\x04 not really a zip")
+    found = doctor.checks(windows(tmp_path), "win32")
+    assert found[0].state == doctor.FAIL and "huikuan addin install" in found[0].fix_en

@@ -255,3 +255,14 @@ def test_the_stand_in_reads_a_rule_formula_from_the_active_cell_as_excel_does():
     sheet.range("E2").select()
     sheet.range("E2:E9").conditional_formats.add_custom('=$E2="yes"', fill_color="#FFC7CE")
     assert sheet.rules[0].formulas == ('$E2="yes"',)  # first: the newest rule
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_dashboard_charts_list_their_series_in_sheet_order(lang: str):
+    """Excel makes a live chart's series in sheet order; listed so, the ribbon's charts
+    and the file's have their series in the same order."""
+    from huikuan.workbook.outputs import dashboard_charts
+
+    keys = [c.key for c in contract.DASHBOARD.columns]
+    for spec in dashboard_charts(lang):
+        assert list(spec.values) == sorted(spec.values, key=keys.index), spec.title

@@ -220,7 +220,9 @@ class LiveBook:
         last = top.row + out.last_row - 1
         if spec.without_total and len(out.rows) > 1:
             last -= 1
-        columns = [top.column + out.column(key) - 1 for key in spec.values]  # in sheet order
+        # Excel makes the series in sheet order (ChartSpec's values are listed so)
+        keys = sorted(spec.values, key=out.column)
+        columns = [top.column + out.column(key) - 1 for key in keys]
         data = ",".join(f"{col_letter(c)}{first}:{col_letter(c)}{last}" for c in columns)
         chart.set_source_data(sheet.range(data), plot_by="columns")
         cat = top.column + out.column(spec.categories) - 1
@@ -233,7 +235,7 @@ class LiveBook:
         else:
             chart.chart_type = f"{kind}_{'stacked' if spec.stacked else 'clustered'}"
         headers = out.headers
-        for series, key in zip(chart.series, spec.values, strict=True):
+        for series, key in zip(chart.series, keys, strict=True):
             series.name = headers[out.column(key) - 1]
         chart.title = spec.title
         if kind != "pie":

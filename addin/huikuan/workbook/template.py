@@ -453,7 +453,8 @@ def _table_sheet(ws: Worksheet, table: Table, lang: str, records: Sequence[Recor
 
 def _typed(ws: Worksheet, table: Table, lang: str, last_row: int) -> None:
     """A validation on every amount (a number ≥ 0) and date or month column (a date),
-    with an input message saying what to type; typing text anyway is allowed."""
+    with an input message saying what to type; typing text anyway is allowed, and
+    the cell then turns light red (the formulas cannot count it)."""
     for index, col in enumerate(table.columns, start=1):
         if col.kind not in TYPED[lang]:
             continue
@@ -477,6 +478,11 @@ def _typed(ws: Worksheet, table: Table, lang: str, last_row: int) -> None:
         letter = get_column_letter(index)
         validation.add(f"{letter}2:{letter}{last_row}")
         ws.add_data_validation(validation)
+        # and the cell itself turns light red while it holds text
+        ws.conditional_formatting.add(
+            f"{letter}2:{letter}{last_row}",
+            FormulaRule(formula=[f"ISTEXT({letter}2)"], fill=WARN_FILL, font=WARN_FONT),
+        )
 
 
 def _warn_rows(ws: Worksheet, inputs: int, width: int, last_row: int) -> None:

@@ -171,7 +171,7 @@ def _status(where: inst.Places, lang: str) -> int:
     def line(ok: bool, zh: str, en: str) -> None:
         _say(lang, ("✓ " if ok else "✗ ") + zh, ("ok   " if ok else "MISSING ") + en)
 
-    built = where.addin.exists() and inst.addin_xlwings_version(where.addin)
+    built = doc.read_version(inst.addin_xlwings_version, where.addin)
     line(bool(built), f"加载项 {where.addin}", f"add-in {where.addin}")
     if built and built != xlwings.__version__:
         line(

@@ -15,7 +15,7 @@ import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,6 +101,16 @@ def _probe(python: Path) -> dict[str, object]:
     return found if isinstance(found, dict) else {"error": repr(found)}
 
 
+def read_version(version: Callable[[Path], str | None], addin: Path) -> str | None:
+    """A version the add-in file records; None when it is missing or unreadable."""
+    if not addin.is_file():
+        return None
+    try:
+        return version(addin)
+    except Exception:  # a damaged or foreign file: the check fails, install again
+        return None
+
+
 def _dll_folders(python: str) -> list[Path]:
     """Where the add-in's VBA loads the DLL from: the interpreter's folder, then its parent
     (a virtual environment's Scripts\\pythonw.exe)."""
@@ -134,7 +144,7 @@ def checks(
         )
         built = None
     else:
-        built = inst.addin_xlwings_version(where.addin) if where.addin.exists() else None
+        built = read_version(inst.addin_xlwings_version, where.addin)
         out.append(
             Check(
                 f"加载项文件 {where.addin}",
@@ -239,7 +249,7 @@ def checks(
     probe = _probe(interpreter) if interpreter.is_file() else {"error": "no interpreter"}
     versions = probe.get("huikuan"), probe.get("xlwings")
     want_xlwings = built or xlwings.__version__
-    want_huikuan = (built and where and inst.addin_huikuan_version(where.addin)) or __version__
+    want_huikuan = (where and read_version(inst.addin_huikuan_version, where.addin)) or __version__
     fine = versions == (want_huikuan, want_xlwings)
     out.append(
         Check(
