@@ -7,15 +7,24 @@ rounded Decimal, and the garbage collector comes back without walking the whole 
 from __future__ import annotations
 
 import gc
+import io
+import shutil
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+import pytest
+from tqdm import tqdm
 
 from books import HEADERS, Tab, sample_book, sample_tabs, write_book
-from huikuan import contract
+from huikuan import contract, jobs
 from huikuan.engine.analysis import gc_paused
-from huikuan.jobs import analyse_all
 from huikuan.model import Customer, FollowUp, Installment
+from huikuan.team import collect as collect_module
+from huikuan.team import commands
+from huikuan.team.split import split
 from huikuan.values import fen
 from huikuan.workbook.book import FileBook
 from huikuan.workbook.files import FileTables
@@ -98,7 +107,7 @@ def test_a_cell_at_its_default_gives_the_same_record(tmp_path: Path) -> None:
 
 def test_equal_amounts_share_one_rounded_decimal_and_each_is_rounded(tmp_path: Path) -> None:
     book, _ = read_book(FileTables(sample_book(tmp_path / "team.xlsx")))
-    found = analyse_all(book, AS_OF)
+    found = jobs.analyse_all(book, AS_OF)
     table = status_table(found.rows, "en")
     keys = [c.key for c in table.table.columns]
     amounts = [c.key for c in table.table.columns if c.kind is contract.Kind.AMOUNT]
@@ -138,3 +147,50 @@ def test_the_collector_comes_back_and_still_collects_cycles() -> None:
     a.other, b.other = b, a  # a cycle made afterwards is still collected
     del a, b
     assert gc.collect() >= 2
+
+
+def test_collects_progress_bar_is_there_first_and_advances_file_by_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bar is made before the first file is read, each file is read only when the bar
+    hands it on, and the bar's count ends at the number of files (tqdm's own `n`)."""
+    team = tmp_path / "team.xlsx"
+    jobs.demo(team, "en", AS_OF)
+    returns = tmp_path / "returns"
+    split(team, returns, AS_OF)
+    originals = sorted(returns.glob("*.xlsx"))
+    for n in range(2, 4):  # later returns of the same reps: every file is still read
+        for path in originals:
+            shutil.copy(path, path.with_name(f"{path.stem} ({n}).xlsx"))
+    files = sorted(returns.glob("*.xlsx"))
+    assert len(files) >= commands.MANY_FILES
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    bars: list[Any] = []
+    handed_on: list[int] = [0]  # files the bar has handed on so far
+    seen_when_read: list[tuple[int, int]] = []  # (bars made, files handed on) at each read
+    real_read_one = collect_module._read_one
+
+    def read_one(path: Path) -> Any:
+        seen_when_read.append((len(bars), handed_on[0]))
+        return real_read_one(path)
+
+    def progress(items: Any) -> Any:
+        bar = commands._progress(items)
+        bars.append(bar)
+        for item in bar:
+            handed_on[0] += 1
+            yield item
+
+    monkeypatch.setattr(collect_module, "_read_one", read_one)
+    result = jobs.collect(returns, tmp_path / "collected.xlsx", AS_OF, team, progress=progress)
+    assert result.written is not None and result.written.exists()
+    assert len(bars) == 1 and isinstance(bars[0], tqdm)
+    assert bars[0].total == len(files)
+    # file k (from 0) is read when the bar exists and has handed on k files, not before
+    assert seen_when_read == [(1, k) for k in range(len(files))]
+    assert bars[0].n == len(files)
