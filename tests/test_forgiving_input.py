@@ -277,3 +277,26 @@ def test_a_book_huikuan_made_has_nothing_to_warn_about(tmp_path: Path, lang: str
     assert (run.returncode, run.stderr) == (0, "")
     assert ("0 个问题" if lang == "zh" else "0 problem(s)") in run.stdout
     assert "警告" not in run.stdout and "warning" not in run.stdout
+
+
+def test_an_excuse_of_an_unknown_kind_costs_only_its_kind(tmp_path: Path) -> None:
+    """推脱 with the kind 客户说再等等 (not in the list): one error at the kind's cell; the
+    follow-up is kept and counted in Excuses (as 其他, the kind of no known kind)."""
+    tabs = team_tabs()
+    tabs.append(
+        Tab(
+            "FollowUps",
+            ["跟进日期", "客户编号", "方式", "结果", "理由类型", "接受理由"],
+            [[date(2026, 11, 20), "C004", "电话", "推脱", "客户说再等等", "否"]],
+        )
+    )
+    path = write_book(tmp_path / "团队.xlsx", tabs)
+    run = huikuan("refresh", path, "--as-of", AS_OF)
+    assert run.returncode == 1
+    [error] = lines(run.stderr, "问题")
+    assert error.startswith("问题: FollowUps!E2 [客户说再等等] 理由类型：")
+    assert "按空白处理" in error
+    excuses = rows_of(path, "Excuses")
+    assert [(r["业务员"], r["理由类型"], r["次数"]) for r in excuses if r["业务员"] == "王强"] == [
+        ("王强", "其他", 1)
+    ]

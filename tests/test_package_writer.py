@@ -324,7 +324,7 @@ def decorated(status: OutputTable) -> OutputTable:
             "customer_id",
             ("target", "committed", "received"),
         ),
-        ChartSpec("bar", "Gap", "customer_id", ("remaining_gap", "contribution"), stacked=True),
+        ChartSpec("bar", "Gap", "customer_id", ("contribution", "remaining_gap"), stacked=True),
         ChartSpec("line", "Coverage", "customer_id", ("coverage",), anchor="B40"),
         ChartSpec("pie", "Received", "customer_id", ("received",)),
     )

@@ -329,6 +329,14 @@ class Layout:
         return tuple((n, p) for n, kind, p in self.sheets if kind == _REL_WORKSHEET and p)
 
 
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    """A name as SpreadsheetML escapes characters XML cannot hold: _x000A_ is a line break."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def _int(text: str | None, default: int) -> int:
     try:
         return int(text) if text is not None else default
@@ -375,7 +383,9 @@ def layout(zf: zipfile.ZipFile) -> Layout:
             head = attributes(data, table_part, "table")
             if not head:
                 continue
-            columns = tuple(a.get("name", "") for a in attributes(data, table_part, "tableColumn"))
+            columns = tuple(
+                _unescape(a.get("name", "")) for a in attributes(data, table_part, "tableColumn")
+            )
             tables.append(
                 TablePart(
                     name=head[0].get("displayName") or head[0].get("name") or "",
