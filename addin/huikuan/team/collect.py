@@ -141,11 +141,26 @@ def _read_one(path: Path) -> Outcome:
         )
 
 
-def _read_all(paths: list[Path]) -> Iterator[Outcome]:
-    """Each file's outcome, in order."""
-    # Read one after the other: a pool of processes was slower, its pickling of the
-    # records costing more than the second core gained (benchmarks/collect.py).
-    yield from map(_read_one, paths)
+class _Reading:
+    """Each file's outcome, in order, read as it is asked for; its length known first,
+    so that a progress bar is there before the first file is read and advances file by
+    file (a list() of the outcomes would read every file before the bar appears)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __iter__(self) -> Iterator[Outcome]:
+        # Read one after the other: a pool of processes was slower, its pickling of the
+        # records costing more than the second core gained (benchmarks/collect.py).
+        return map(_read_one, self.paths)
+
+
+def _read_all(paths: list[Path]) -> _Reading:
+    """Each file's outcome, in order, read lazily."""
+    return _Reading(paths)
 
 
 def quarantine(path: Path, folder: Path, reason: Unusable) -> Path:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -113,15 +113,19 @@ def add_parsers(sub: Any) -> None:
 
 
 def _progress(items: Iterable[T]) -> Iterable[T]:
-    """A progress bar on a terminal for many returned files."""
-    files = list(items)
-    if len(files) < MANY_FILES or not sys.stderr.isatty():
-        return files
+    """A progress bar on a terminal for many returned files, advancing as each is read.
+
+    `items` is consumed only through the bar (never listed first: the files are read as
+    they are iterated); its length, when it has one, decides whether a bar is worth it.
+    """
+    total = len(items) if isinstance(items, Sized) else None
+    if (total is not None and total < MANY_FILES) or not sys.stderr.isatty():
+        return items
     try:
         from tqdm import tqdm
     except ImportError:  # pragma: no cover - a dependency
-        return files
-    bar: Iterable[T] = tqdm(files, file=sys.stderr, unit="file", leave=False)
+        return items
+    bar: Iterable[T] = tqdm(items, total=total, file=sys.stderr, unit="file", leave=False)
     return bar
 
 

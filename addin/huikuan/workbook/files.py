@@ -123,6 +123,13 @@ class FileTables:
             self._cache[key] = self._load(key)
         return self._cache[key]
 
+    def forget(self, name: str) -> None:
+        """Let go of a table's cells once they are read (and of the sheets' cells, needed
+        only while tables are cut out of them): a big book's cells then do not outlive
+        their reading. Asked for again, the table is read again."""
+        self._cache.pop(name.casefold(), None)
+        self._grids.clear()
+
     def _grid(self, sheet: str) -> list[list[Any]]:
         """Every cell value of a sheet from A1, read once ("" for an empty cell)."""
         grid = self._grids.get(sheet)

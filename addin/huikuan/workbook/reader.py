@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, Protocol
@@ -381,7 +381,8 @@ class _TableReader:
         values are parsed once each, then mapped onto its cells; rows are zipped
         back together only at the end. A blank optional cell takes the column's
         default (None unless the contract says otherwise: the records' defaults are
-        the contract's, a test holds them equal); so does a bad one — a bad optional
+        the contract's, a test holds them equal) — left out of the values, the record
+        fills it in; so does a bad one — a bad optional
         cell costs only that cell: it is an error in Problems, and the row is kept.
         Rows with a bad or missing required cell are left out and go through the
         per-cell path that words their problems, in row order and, within a row,
@@ -393,11 +394,6 @@ class _TableReader:
             for col in self.table.columns
             if col.key in self.positions
         ]
-        defaults = {
-            col.key: col.default
-            for col in self.table.columns
-            if col.key not in self.positions and col.default is not None
-        }
         watched = FORMULA_INPUTS.get(self.table.name, ())
         keys = [col.key for col, _, _ in plan]
         columns: list[list[Any]] = []
@@ -468,13 +464,31 @@ class _TableReader:
                 message("text_more", self.lang, col=self.label(col), n=count),
                 severity="warning",
             )
+        # A cell holding its column's default is left out of its row's values, and so
+        # are the defaults of absent columns: the record fills in the same defaults (the
+        # contract's), and pydantic's set of the fields given stays small — a set of
+        # five names or more costs 728 bytes a record, of four or fewer 216 (memory,
+        # issue 15). A column at its default in every row is left out altogether.
+        sometimes: list[tuple[str, set[int]]] = []
+        for index, (col, _, _) in enumerate(plan):
+            if col.required:
+                continue
+            at = _at_default(columns[index], col.default)
+            if len(at) == len(rows):
+                keys[index] = ""
+            elif at:
+                sometimes.append((col.key, at))
+        if "" in keys:
+            columns = [c for k, c in zip(keys, columns, strict=True) if k]
+            keys = [k for k in keys if k]
         good = []
         for offset, cells in enumerate(zip(*columns, strict=True)):
             if skip and offset in skip:
                 continue
             record = dict(zip(keys, cells, strict=True))
-            if defaults:
-                record.update(defaults)
+            for key, at in sometimes:
+                if offset in at:
+                    del record[key]
             good.append((first_row + offset, record))
         return good
 
@@ -555,6 +569,14 @@ class _TableReader:
 
 _BLANK = object()  # a blank cell
 _BAD = object()  # a cell that does not parse
+
+
+def _at_default(values: list[Any], default: Any) -> set[int]:
+    """The offsets of the values that are the default (None, or equal and of its type)."""
+    if default is None:
+        return {i for i, v in enumerate(values) if v is None}
+    kind = default.__class__
+    return {i for i, v in enumerate(values) if v.__class__ is kind and v == default}
 
 
 def _column(rows: Sequence[Sequence[Any]], pos: int) -> list[Any]:
@@ -715,11 +737,29 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
         reader = readers.get(table.name)
         return reader.rows() if reader else []
 
-    customers = _unique(readers["Customers"], rows(contract.CUSTOMERS), contract.CUSTOMERS.keys)
-    ids = {values["customer_id"] for _, values in customers}
+    # A table's records are made as soon as its rows are checked, and then its cells
+    # are let go (done_with), so that a big book's cells, row dicts and records are not
+    # all held at once (memory, issue 15).
+    done_with = getattr(source, "done_with", None)
+
+    def done(table: Table) -> None:
+        reader = readers.get(table.name)
+        if reader is not None:
+            reader.raw = replace(reader.raw, rows=())
+        if done_with is not None:
+            done_with(table.name)
+
+    customer_rows = _unique(readers["Customers"], rows(contract.CUSTOMERS), contract.CUSTOMERS.keys)
+    ids = {values["customer_id"] for _, values in customer_rows}
     not_read = _not_read(readers["Customers"], ids)
+    done(contract.CUSTOMERS)
+    customers = Customer.parsed_many(v for _, v in customer_rows)
+    del customer_rows
     plan = readers["Plan"]
     plan_rows = _unique(plan, _known(plan, rows(contract.PLAN), ids, not_read), contract.PLAN.keys)
+    done(contract.PLAN)
+    plans = PlanRow.parsed_many(v for _, v in plan_rows)
+    del plan_rows
 
     def checked(table: Table, positive: str | None = None) -> list[dict[str, Any]]:
         reader = readers.get(table.name)
@@ -728,9 +768,10 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
         good = _known(reader, rows(table), ids, not_read)
         if positive:
             good = _positive(reader, good, positive)
+        done(table)
         return [values for _, values in good]
 
-    followups = []
+    followup_rows = []
     if "FollowUps" in readers:
         fu = readers["FollowUps"]
         for row_no, values in _known(fu, rows(contract.FOLLOWUPS), ids, not_read):
@@ -747,7 +788,10 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
                     message("excuse_missing", lang),
                 )
                 continue
-            followups.append(values)
+            followup_rows.append(values)
+        done(contract.FOLLOWUPS)
+    followups = FollowUp.parsed_many(followup_rows)
+    del followup_rows
 
     def settings(table: Table) -> list[dict[str, Any]]:
         reader = readers.get(table.name)
@@ -756,17 +800,18 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
         good = _unique(reader, rows(table), table.keys)
         if table is contract.POLICY:
             good = _positive(reader, good, "chase_every")
+        done(table)
         return [values for _, values in good]
 
     # every value below came out of values.py's parsers: validated strictly (Record.parsed)
     book = Book.parsed(
         {
-            "customers": Customer.parsed_many(v for _, v in customers),
-            "plan": PlanRow.parsed_many(v for _, v in plan_rows),
+            "customers": customers,
+            "plan": plans,
             "measures": Measure.parsed_many(checked(contract.MEASURES)),
             "commitments": Installment.parsed_many(checked(contract.COMMITMENTS, "amount")),
             "receipts": Receipt.parsed_many(checked(contract.RECEIPTS, "amount")),
-            "followups": FollowUp.parsed_many(followups),
+            "followups": followups,
             "cadences": CadenceRow.parsed_many(settings(contract.POLICY)),
             "thresholds": Threshold.parsed_many(settings(contract.THRESHOLDS)),
             "holidays": Holiday.parsed_many(settings(contract.HOLIDAYS)),
