@@ -177,7 +177,7 @@ def _print_problems(problems: Sequence[Problem], lang: str) -> None:
         else:
             head = "问题" if lang == "zh" else "problem"
         value = f" [{p.value}]" if p.value else ""
-        print(f"{head}: {p.sheet}!{p.cell}{value} {p.message}", file=sys.stderr)
+        print(f"{head}: {p.where}{value} {p.message}", file=sys.stderr)
 
 
 def _count(problems: Sequence[Problem], lang: str) -> str:

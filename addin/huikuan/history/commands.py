@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         )
         for p in problems:
             head = _say(lang, "problem", "问题") if p.is_error else _say(lang, "warning", "警告")
-            print(f"{head}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
+            print(f"{head}: {p.where} {p.message}", file=sys.stderr)
         return 1 if any(p.is_error for p in problems) else 0
 
     url = store.resolve(args.db, Path.cwd() / "x", must_exist=True)
