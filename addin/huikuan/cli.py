@@ -101,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
         "refresh",
         help="compute and write the output sheets",
         description="Compute Status, Schedule, Diagnosis, Excuses, Dashboard (with its "
-        "charts) and Problems and write them into the workbook (in place, atomically) "
+        "charts), Forecast and Problems and write them into the workbook (in place, atomically) "
         "or into OUT. Only those sheets are written: input tables, your own sheets, "
         "charts, pictures and macros are kept byte for byte.",
     )

@@ -33,13 +33,13 @@ def add_parser(sub: Any) -> None:
     )
     hs = h.add_subparsers(dest="history_command", required=True, metavar="ACTION")
 
-    def db(p: argparse.ArgumentParser) -> None:
+    def db(p: argparse.ArgumentParser, beside: str = "beside the workbook") -> None:
         p.add_argument(
             "--db",
             default=None,
             metavar="URL",
             help="sqlite:///path.db, a file path, or postgresql+psycopg://… "
-            "(default: $HUIKUAN_DB, else huikuan-history.db beside the workbook)",
+            f"(default: $HUIKUAN_DB, else huikuan-history.db {beside})",
         )
 
     p = hs.add_parser(
@@ -70,7 +70,7 @@ def add_parser(sub: Any) -> None:
         "partial, broken, kept rate, average days late, amount short) of a customer, "
         "of a rep's customers, or of the team, and the suggested credit grade.",
     )
-    db(s)
+    db(s, "in the current folder")
     s.add_argument("--team", default=None, metavar="NAME", help="the team (default: the only one)")
     who = s.add_mutually_exclusive_group()
     who.add_argument("--customer", default=None, metavar="ID")
@@ -85,7 +85,7 @@ def add_parser(sub: Any) -> None:
         description="Write the team's stored tables (every team's with --all-teams) as one "
         "workbook (a sheet per table) or a folder of CSV files (UTF-8 with BOM, for Excel).",
     )
-    db(e)
+    db(e, "in the current folder")
     e.add_argument("--team", default=None, metavar="NAME")
     e.add_argument("--all-teams", action="store_true", help="the whole organisation")
     e.add_argument("--format", choices=("xlsx", "csv"), required=True)
