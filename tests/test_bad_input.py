@@ -172,9 +172,17 @@ def test_the_message_is_given_in_both_languages(tmp_path: Path) -> None:
     assert "book.xlsx：文件为空" in run.stderr
 
 
-def test_a_folder_is_not_a_workbook(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["refresh"], ["diagnose"], ["schedule"], ["split", "--out", "out"]],
+    ids=lambda c: c[0],
+)
+def test_a_folder_is_not_a_workbook(tmp_path: Path, command: list[str]) -> None:
+    """Every command says a folder is a folder (not "no such file"), in both languages."""
     (tmp_path / "book.xlsx").mkdir()
-    run = huikuan("check", "book.xlsx", cwd=tmp_path)
+    run = huikuan(command[0], "book.xlsx", *command[1:], cwd=tmp_path)
     assert run.returncode == 2
-    assert "book.xlsx" in run.stderr
+    assert "book.xlsx: is a folder" in run.stderr and "book.xlsx：是文件夹" in run.stderr
+    assert "no such file" not in run.stderr
     assert "Traceback" not in run.stderr
+    assert folder(tmp_path) == {"book.xlsx"}
