@@ -492,6 +492,8 @@ def test_push_with_only_warnings_says_warning_and_exits_0(tmp_path: Path):
     done = huikuan("history", "push", book, "--db", tmp_path / "h.db", "--as-of", "2026-03-31")
     assert done.returncode == 0, done.stderr
     assert "警告: Receipts!A" in done.stderr and "问题" not in done.stderr
+    # the months pushed, listed as Chinese lists them
+    assert "2026年1月、2026年2月、2026年3月" in done.stdout, done.stdout
 
 
 def test_show_in_chinese_lines_up_by_display_width(tmp_path: Path):

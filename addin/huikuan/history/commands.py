@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
             policy=policy_from(book.cadences),
         )
         lang = book.lang
-        months = ", ".join(format_month(m, lang) for m in done.months) or "-"
+        months = _say(lang, ", ", "、").join(format_month(m, lang) for m in done.months) or "-"
         print(
             _say(
                 lang,
@@ -326,7 +326,9 @@ def push_closing(
         months=[month],
         policy=policy_from(book.cadences),
     )
-    months = ", ".join(format_month(m, book.lang) for m in done.months) or "-"
+    months = (
+        _say(book.lang, ", ", "、").join(format_month(m, book.lang) for m in done.months) or "-"
+    )
     return _say(
         book.lang,
         f"history: {months} pushed to {store.shown(url)}",
