@@ -300,3 +300,14 @@ def test_an_excuse_of_an_unknown_kind_costs_only_its_kind(tmp_path: Path) -> Non
     assert [(r["业务员"], r["理由类型"], r["次数"]) for r in excuses if r["业务员"] == "王强"] == [
         ("王强", "其他", 1)
     ]
+
+
+def test_a_required_column_misspelt_names_the_near_miss_in_the_refusal(tmp_path: Path) -> None:
+    headers = {"Customers": ["客户编码", "客户名称", "业务员", "信用等级", "重点客户"]}
+    path = write_book(tmp_path / "团队.xlsx", team_tabs(headers=headers))
+    run = huikuan("check", path)
+    assert run.returncode == 2
+    assert "表 Customers 缺少列“客户编号”（“客户编码”是否为“客户编号”？）" in run.stderr
+    assert (
+        "column Customer ID is missing in table Customers (is '客户编码' meant to be" in run.stderr
+    )

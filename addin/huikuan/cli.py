@@ -19,6 +19,7 @@ from . import __version__, contract, jobs
 from .engine.status import totals_by_rep
 from .errors import Unusable
 from .fileio import os_error
+from .history import commands as history
 from .model import Problem
 from .options import add_as_of
 from .team import commands as team
@@ -37,6 +38,7 @@ examples:
   huikuan collect 回收 -o 团队.xlsx --base 团队.xlsx   merge the reps' returns
   huikuan roll 团队.xlsx --to 2026-12          plan the next month
   huikuan schedule 回款.xlsx --rep 李娜 --ics 李娜.ics   today's and this week's follow-ups
+  huikuan history push 团队.xlsx               keep every month in huikuan-history.db
 
 exit codes: 0 good (or warnings only); 1 bad values (listed, the rest computed); 2 unusable file or
 command line (nothing written); 3 internal error.
@@ -147,6 +149,7 @@ def parser() -> argparse.ArgumentParser:
 
     addin_commands.add_parser(sub)
     team.add_parsers(sub)
+    history.add_parser(sub)
     return p
 
 
@@ -249,6 +252,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command in team.COMMANDS:
         return team.run(args)
+    if args.command == history.COMMAND:
+        return history.run(args)
     if args.command == "addin":
         return addin_commands.run(args)
     if args.command == "template":

@@ -134,6 +134,7 @@ class CadenceRow(Record):
     grace: int
     chase_every: int
     escalate_after: int
+    use_suggested: bool = False  # follow this grade's customers at their suggested grade
 
 
 class Holiday(Record):

@@ -103,6 +103,13 @@ def add_parsers(sub: Any) -> None:
         help="roll past a month on purpose (from 2027-01 straight to 2027-03): "
         "the month between gets no plan rows",
     )
+    r.add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help="history store to push the closed month to (default: $HUIKUAN_DB, else "
+        "huikuan-history.db beside TEAM.xlsx if it exists)",
+    )
 
 
 def _progress(items: Iterable[T]) -> Iterable[T]:
@@ -260,4 +267,9 @@ def _roll(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(_say(lang, f"written: {res.written}", f"已写入 {res.written}"))
+    from ..history.commands import push_closing  # issue 16: the closed month into the store
+
+    pushed = push_closing(args.book, res.book, ro.from_month, args.as_of or date.today(), args.db)
+    if pushed:
+        print(pushed)
     return res.exit_code

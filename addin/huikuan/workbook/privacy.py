@@ -18,8 +18,8 @@ stored and as XML writes them, and then:
   is dropped with its relationships; what pointed at it goes as well.
 
 An entry that holds none is copied as stored. Every drop is named in the split
-report (Writer.dropped). The input sheets themselves keep only the rep's rows;
-a word left in them (a rep's own note naming another rep's customer) is reported.
+report (Writer.dropped). The input sheets themselves keep only the rep's rows,
+which are the rep's (a contact person may share a name with another rep).
 """
 
 from __future__ import annotations
@@ -201,15 +201,6 @@ def scrub(writer: Writer, private: Private, ours: set[str]) -> None:
                 kept |= used
         if kept != set(range(len(items))):
             writer.put(sst_part, _emptied(sst_data, kept))
-    for part in sorted(edited):
-        if words.found(writer.current(part)):
-            word = words.first(writer.current(part))
-            writer.dropped.append(
-                (
-                    f"kept: {part} names {word} in a row of the rep's own",
-                    f"保留：{part} 在本业务员的行中提到 {word}",
-                )
-            )
 
 
 def _zh(en: str) -> str:
