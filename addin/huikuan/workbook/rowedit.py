@@ -147,17 +147,6 @@ def _table_info(data: bytes, part: str) -> _Table:
     return _Table(ref, header_rows, calculated, ids)
 
 
-_LETTERS = re.compile(rb"[A-Za-z]+")
-_COLUMNS: dict[bytes, int] = {}  # column letters → number, remembered (a million cells)
-
-
-def _column_of(letters: bytes) -> int:
-    found = _COLUMNS.get(letters)
-    if found is None:
-        found = _COLUMNS[letters] = col_number(letters.decode())
-    return found
-
-
 def _cells(row_xml: bytes) -> Iterator[tuple[int, bytes]]:
     """(column, cell XML) of a <row> element (columns of cells without r counted on)."""
     col = 0
@@ -166,8 +155,8 @@ def _cells(row_xml: bytes) -> Iterator[tuple[int, bytes]]:
         head_end = xml.find(b">")
         r = _ATTR_R.search(xml, 0, head_end)
         if r is not None:
-            letters = _LETTERS.match(r.group(1))
-            col = _column_of(letters.group()) if letters else col + 1
+            letters = re.match(rb"[A-Za-z]+", r.group(1))
+            col = col_number(letters.group().decode()) if letters else col + 1
         else:
             col += 1
         yield col, xml
