@@ -1,0 +1,155 @@
+"""What `split` sent each rep, kept inside the rep's workbook so `collect` can merge three ways.
+
+Each rep's workbook holds a hidden sheet and table `_huikuan_sent` (contract.SENT):
+one row per input row sent to the rep — its table, its row number among that
+table's rows in the file as sent (with the table, a stable row key), its
+customer, its values in a canonical JSON form and a hash of them — and one
+`split` row (the rep, the day split was run for, the time, the number of rows).
+The values are records' values, not cell texts (amounts to the fen, dates ISO),
+so the snapshot means the same after Excel, WPS or LibreOffice saved the file
+again; a row whose hash no longer matches its values, a missing row or a
+snapshot of another rep makes the snapshot unusable, and collect then merges
+that file two ways (the base against the return) and says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import InvalidOperation
+from typing import Any
+
+from pydantic import ValidationError
+
+from .. import contract as ct
+from ..engine.merge import canonical, canonical_text
+from ..model import Book, Customer, FollowUp, Installment, Measure, PlanRow, Receipt, Record
+from ..workbook.outputs import OutputTable
+from ..workbook.reader import TableSource, cell_ref
+
+FORMAT = 1
+SPLIT = "split"  # the `table` of the snapshot's own row
+# Book field → (contract table name, record type), in the order split writes them
+TABLES: dict[str, tuple[str, type[Record]]] = {
+    "customers": ("Customers", Customer),
+    "plan": ("Plan", PlanRow),
+    "measures": ("Measures", Measure),
+    "commitments": ("Commitments", Installment),
+    "receipts": ("Receipts", Receipt),
+    "followups": ("FollowUps", FollowUp),
+}
+_FIELD = {name: fld for fld, (name, _) in TABLES.items()}
+COLUMNS = tuple(c.key for c in ct.SENT.columns)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A rep's snapshot read back: the rows sent (as records) and when."""
+
+    rep: str
+    as_of: date
+    written: str  # ISO time (UTC) of the split
+    book: Book  # customers, plan, measures, commitments, receipts, followups as sent
+
+
+def row_hash(table: str, text: str) -> str:
+    return hashlib.sha256(f"{table}\n{text}".encode()).hexdigest()[:16]
+
+
+def sent_table(book: Book, rep: str, as_of: date, when: datetime | None = None) -> OutputTable:
+    """The hidden table to write into `rep`'s workbook holding `book` (the rep's part)."""
+    rows: list[tuple[Any, ...]] = []
+    for fld, (name, _) in TABLES.items():
+        for n, record in enumerate(getattr(book, fld), start=1):
+            text = canonical_text(canonical(record))
+            rows.append((name, n, record.customer_id, row_hash(name, text), text))  # type: ignore[attr-defined]
+    stamp = (when or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    meta = canonical_text(
+        {
+            "format": FORMAT,
+            "rep": rep,
+            "as_of": as_of.isoformat(),
+            "written": stamp,
+            "rows": len(rows),
+        }
+    )
+    rows.insert(0, (SPLIT, 0, None, row_hash(SPLIT, meta), meta))
+    return OutputTable(ct.SENT, book.lang, tuple(rows), hidden=True)
+
+
+class Damaged(Exception):
+    """The snapshot cannot be trusted; en/zh say why."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.en, self.zh = en, zh
+
+
+def read_sent(source: TableSource, rep: str) -> Sent:
+    """The snapshot of `source` (a rep's return); Damaged when missing, altered or not `rep`'s."""
+    raw = source.table(ct.SENT.name)
+    if raw is None:
+        raise Damaged(
+            "no record of what split sent (a file from before huikuan 0.x, or rebuilt)",
+            "没有分发记录（文件由旧版 huikuan 分发或已被重建）",
+        )
+    where = {h.strip().casefold(): i for i, h in enumerate(raw.headers) if isinstance(h, str)}
+    missing = [c for c in COLUMNS if c not in where]
+    if missing:
+        raise Damaged(
+            f"sheet {raw.sheet}: column(s) {', '.join(missing)} missing",
+            f"工作表 {raw.sheet}：缺少列 {'、'.join(missing)}",
+        )
+    meta: dict[str, Any] | None = None
+    found: dict[str, list[Record]] = {fld: [] for fld in TABLES}
+    count = 0
+    for i, cells in enumerate(raw.rows):
+        values = {c: cells[where[c]] if where[c] < len(cells) else None for c in COLUMNS}
+        if all(v in (None, "") for v in values.values()):
+            continue
+        cell = cell_ref(raw.first_col + where["hash"], raw.header_row + 1 + i)
+        table, text, digest = values["table"], values["values"], values["hash"]
+        if not (isinstance(table, str) and isinstance(text, str) and isinstance(digest, str)):
+            raise Damaged(f"{raw.sheet}!{cell}: row altered", f"{raw.sheet}!{cell}：记录已被改动")
+        if row_hash(table, text) != digest.strip():
+            raise Damaged(
+                f"{raw.sheet}!{cell}: row altered (hash {digest} does not match)",
+                f"{raw.sheet}!{cell}：记录已被改动（校验值 {digest} 不符）",
+            )
+        try:
+            data = json.loads(text)
+            if table == SPLIT:
+                meta = data
+                continue
+            fld = _FIELD[table]
+            found[fld].append(TABLES[fld][1].model_validate(data))
+            count += 1
+        except (ValueError, KeyError, ValidationError, InvalidOperation):
+            raise Damaged(
+                f"{raw.sheet}!{cell}: row unreadable", f"{raw.sheet}!{cell}：记录无法读取"
+            ) from None
+    if meta is None or meta.get("format") != FORMAT:
+        raise Damaged(
+            f"sheet {raw.sheet}: no split row of format {FORMAT}",
+            f"工作表 {raw.sheet}：缺少分发信息行（格式 {FORMAT}）",
+        )
+    if meta.get("rows") != count:
+        raise Damaged(
+            f"sheet {raw.sheet}: {count} rows, split wrote {meta.get('rows')}",
+            f"工作表 {raw.sheet}：现有 {count} 行，分发时为 {meta.get('rows')} 行",
+        )
+    if meta.get("rep") != rep:
+        raise Damaged(
+            f"the snapshot is {meta.get('rep')}'s, the file {rep}'s",
+            f"分发记录属于 {meta.get('rep')}，文件属于 {rep}",
+        )
+    try:
+        as_of = date.fromisoformat(str(meta.get("as_of")))
+    except ValueError:
+        raise Damaged(
+            f"sheet {raw.sheet}: no split date", f"工作表 {raw.sheet}：缺少分发日期"
+        ) from None
+    book = Book.model_validate({fld: tuple(rows) for fld, rows in found.items()})
+    return Sent(rep, as_of, str(meta.get("written", "")), book)
