@@ -8,6 +8,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def save_refreshed(
         if out.charts:  # charts refer to the table's rows: written whole (a few rows)
             put_table(wb, out)
         else:
-            put_table(wb, OutputTable(out.table, out.lang, out.rows[:1], out.rules))
+            put_table(wb, replace(out, rows=out.rows[:1]))
             full[out.table.name] = out.rows
     buf = io.BytesIO()
     wb.save(buf)

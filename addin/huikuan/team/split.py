@@ -20,6 +20,7 @@ from ..workbook.package import Unusable
 from ..workbook.reader import read_book
 from .books import rep_book, reps_of, safe_stem, save_refreshed
 from .mail import Figures, address, manager_address, rep_message
+from .sent import sent_table
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,9 @@ def split(
     for rep in reps:
         sub = rep_book(book, rep)
         path = out_dir / f"{stems[rep]}.xlsx"
-        save_refreshed(sub, as_of, path)
+        save_refreshed(
+            sub, as_of, path, extra=[sent_table(sub, rep, as_of)]
+        )  # hidden: team/sent.py
         rep_file = RepFile(rep, path, len(sub.customers), _rows(sub))
         if eml:
             rep_file = _email(rep_file, sub, book, month, sender)
