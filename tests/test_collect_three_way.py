@@ -1,0 +1,312 @@
+"""Three-way collect, as a manager and two reps would do it: the CLI on real files.
+
+The team (as of 2026-11-23), worked by hand:
+
+    C001 华东建材 李娜   installments 11-10 65,000 and 11-25 35,000; receipt R-1 30,000
+    C002 南方农资 李娜   installment 11-15 50,000
+    C003 北方食品 王强   installment 11-20 80,000; receipt R-2 20,000
+
+After `split`, the manager changes C001's 11-10 installment 65,000 → 70,000, C002's
+50,000 → 45,000 and C003's 80,000 → 60,000 in the team book. 李娜 changes C001's 11-25
+installment 35,000 → 36,000 and C002's 50,000 → 48,000, deletes receipt R-1 and adds
+receipt R-3 (C002, 10,000). 王强 logs receipt R-9 (5,000) and a follow-up for 李娜's
+C001, which his file does not hold; his file is then re-saved by LibreOffice.
+
+So collect must give: C001 11-10 70,000 (team only: the team's), 11-25 36,000 (rep
+only: the rep's), C002 45,000 (both: the team's, a conflict to check), C003 60,000
+(team only, through a LibreOffice re-save); receipts R-1 30,000 (deleted by the rep:
+kept, to check), R-2, R-3 and R-9 (taken, flagged as logged for 李娜's customer).
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from books import Tab, huikuan, table_rows, write_book
+from libreoffice import recalculate
+from test_team import add_rows
+
+from huikuan import contract as ct
+from huikuan import jobs
+from huikuan.model import Book
+
+AS_OF = "2026-11-23"
+
+
+def labels(table: ct.Table, lang: str, keys: list[str]) -> list[str]:
+    return [table.column(k).label(lang) for k in keys]
+
+
+def team_book(path: Path, lang: str) -> Path:
+    yes = ct.choice_label(ct.YES_NO, "yes", lang)
+    tabs = [
+        Tab(
+            "Customers",
+            labels(ct.CUSTOMERS, lang, ["customer_id", "name", "rep", "credit_grade"]),
+            [
+                ["C001", "华东建材", "李娜", "A"],
+                ["C002", "南方农资", "李娜", "B"],
+                ["C003", "北方食品", "王强", "B"],
+            ],
+        ),
+        Tab(
+            "Plan",
+            labels(ct.PLAN, lang, ["month", "customer_id", "target", "agreed_jointly"]),
+            [
+                [date(2026, 11, 1), "C001", 100000, yes],
+                [date(2026, 11, 1), "C002", 50000, yes],
+                [date(2026, 11, 1), "C003", 80000, yes],
+            ],
+        ),
+        Tab(
+            "Commitments",
+            labels(ct.COMMITMENTS, lang, ["customer_id", "due", "amount"]),
+            [
+                ["C001", date(2026, 11, 10), 65000],
+                ["C001", date(2026, 11, 25), 35000],
+                ["C002", date(2026, 11, 15), 50000],
+                ["C003", date(2026, 11, 20), 80000],
+            ],
+        ),
+        Tab(
+            "Receipts",
+            labels(ct.RECEIPTS, lang, ["date", "customer_id", "amount", "reference"]),
+            [
+                [date(2026, 11, 8), "C001", 30000, "R-1"],
+                [date(2026, 11, 5), "C003", 20000, "R-2"],
+            ],
+        ),
+        Tab("Reps", labels(ct.REPS, lang, ["rep"]), [["李娜"], ["王强"]]),
+    ]
+    return write_book(path, tabs)
+
+
+def load(path: Path) -> Book:
+    book, problems = jobs.load(path)
+    assert problems == []
+    return book
+
+
+def set_amount(path: Path, customer: str, due: date, amount: int | None) -> None:
+    """Change (None: delete) one Commitments row's amount, as a person would in Excel."""
+    wb = openpyxl.load_workbook(path)
+    ws = next(ws for ws in wb.worksheets if "Commitments" in ws.tables)
+    for row in ws.iter_rows(min_row=2):
+        cid, when, _ = (c.value for c in row[:3])
+        if cid == customer and when is not None and when.date() == due:
+            if amount is None:
+                for c in row:
+                    c.value = None
+            else:
+                row[2].value = amount
+            break
+    else:
+        raise AssertionError(f"no installment of {customer} due {due}")
+    wb.save(path)
+
+
+def delete_receipt(path: Path, reference: str) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = next(ws for ws in wb.worksheets if "Receipts" in ws.tables)
+    headers = [c.value for c in ws[1]]
+    at = headers.index(ct.RECEIPTS.column("reference").label(load(path).lang))
+    for row in ws.iter_rows(min_row=2):
+        if row[at].value == reference:
+            for c in row:
+                c.value = None
+    wb.save(path)
+
+
+def commitments(book: Book) -> dict[tuple[str, date], Decimal]:
+    out: dict[tuple[str, date], Decimal] = {}
+    for i in book.commitments:
+        assert (i.customer_id, i.due) not in out, "an installment counted twice"
+        out[i.customer_id, i.due] = i.amount
+    return out
+
+
+def receipts(book: Book) -> dict[str | None, tuple[str, Decimal]]:
+    out: dict[str | None, tuple[str, Decimal]] = {}
+    for r in book.receipts:
+        assert r.reference not in out, f"receipt {r.reference} counted twice"
+        out[r.reference] = (r.customer_id, r.amount)
+    return out
+
+
+def collect_lines(path: Path) -> list[dict[str, Any]]:
+    _, headers, rows = table_rows(path, "Collect")
+    keys = [c.key for c in ct.COLLECT.columns]
+    assert len(headers) == len(keys)
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def event(lang: str, key: str) -> str:
+    return ct.choice_label(ct.COLLECT_EVENTS, key, lang)
+
+
+@pytest.fixture(params=["zh", "en"])
+def lang(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def test_three_way_collect_keeps_the_managers_changes(lang: str, tmp_path: Path) -> None:
+    team = team_book(tmp_path / "team.xlsx", lang)
+    mail = tmp_path / "mail"
+    run = huikuan("split", team, "--out", mail, "--as-of", AS_OF)
+    assert run.returncode == 0, run.stderr
+    lina, wang = mail / "李娜.xlsx", mail / "王强.xlsx"
+    # the hidden snapshot: in each rep's file, hidden, holding only that rep's rows
+    wb = openpyxl.load_workbook(lina)
+    assert wb["_huikuan_sent"].sheet_state == "hidden"
+    _, _, sent_rows = table_rows(lina, "_huikuan_sent")
+    assert {r[2] for r in sent_rows if r[0] != "split"} == {"C001", "C002"}
+    assert not any("C003" in str(cell) for r in sent_rows for cell in r)
+
+    # the manager, after split
+    set_amount(team, "C001", date(2026, 11, 10), 70000)
+    set_amount(team, "C002", date(2026, 11, 15), 45000)
+    set_amount(team, "C003", date(2026, 11, 20), 60000)
+    # 李娜
+    set_amount(lina, "C001", date(2026, 11, 25), 36000)
+    set_amount(lina, "C002", date(2026, 11, 15), 48000)
+    delete_receipt(lina, "R-1")
+    add_rows(
+        lina,
+        "Receipts",
+        [{"date": "2026-11-20", "customer_id": "C002", "amount": 10000, "reference": "R-3"}],
+    )
+    # 王强: a receipt and a follow-up for 李娜's C001, then LibreOffice saves his file
+    add_rows(
+        wang,
+        "Receipts",
+        [{"date": "2026-11-21", "customer_id": "C001", "amount": 5000, "reference": "R-9"}],
+    )
+    add_rows(
+        wang,
+        "FollowUps",
+        [
+            {
+                "date": "2026-11-21",
+                "customer_id": "C001",
+                "result": ct.choice_label(ct.RESULTS, "paid", lang),
+            }
+        ],
+    )
+    resaved = recalculate(wang, tmp_path / "lo")
+    shutil.move(resaved, wang)
+
+    out = tmp_path / "new.xlsx"
+    run = huikuan("collect", mail, "--base", team, "-o", out, "--as-of", AS_OF)
+    assert run.returncode == 1, run.stderr  # lines to check: the conflict, deletion, C001's rows
+    assert (
+        "xlwings.conf" not in run.stderr and "chart" not in run.stderr and "图表" not in run.stderr
+    )
+    merged = load(out)
+    assert commitments(merged) == {
+        ("C001", date(2026, 11, 10)): Decimal(70000),  # team only
+        ("C001", date(2026, 11, 25)): Decimal(36000),  # rep only
+        ("C002", date(2026, 11, 15)): Decimal(45000),  # both: the team's
+        ("C003", date(2026, 11, 20)): Decimal(60000),  # team only, through a LibreOffice save
+    }
+    assert receipts(merged) == {
+        "R-1": ("C001", Decimal(30000)),  # deleted by the rep: kept
+        "R-2": ("C003", Decimal(20000)),
+        "R-3": ("C002", Decimal(10000)),
+        "R-9": ("C001", Decimal(5000)),  # 王强's, for 李娜's customer
+    }
+    assert [(f.customer_id, f.date) for f in merged.followups] == [("C001", date(2026, 11, 21))]
+
+    lines = collect_lines(out)
+    by = {(ln["event"], ln["customer_id"]) for ln in lines}
+    zh = lang == "zh"
+    # C001's 65,000 → 70,000 is the team's, and never said to be the rep's change
+    [c001] = [
+        ln
+        for ln in lines
+        if ln["event"] == event(lang, "team_changed") and "65,000" in ln["detail"]
+    ]
+    assert c001["customer_id"] == "C001" and "70,000" in c001["detail"]
+    assert ("业务员未修改" if zh else "unchanged by the rep") in c001["resolution"]
+    changed = [ln for ln in lines if ln["event"] == event(lang, "changed")]
+    assert [(ln["customer_id"], "36,000" in ln["detail"]) for ln in changed] == [("C001", True)]
+    assert not any("70,000" in ln["detail"] for ln in changed)
+    [conflict] = [ln for ln in lines if ln["event"] == event(lang, "conflict")]
+    assert conflict["customer_id"] == "C002"
+    for figure in ("50,000", "45,000", "48,000"):
+        assert figure in conflict["detail"]
+    [deleted] = [ln for ln in lines if ln["event"] == event(lang, "deleted")]
+    assert deleted["customer_id"] == "C001" and "R-1" in deleted["detail"]
+    cross = [ln for ln in lines if ln["event"] == event(lang, "cross_rep")]
+    assert {ln["table"] for ln in cross} == {
+        ct.RECEIPTS.title(lang),
+        ct.FOLLOWUPS.title(lang),
+    }
+    said = (
+        "王强 为 李娜 的客户 C001 登记了回款"
+        if zh
+        else "王强 logged a receipt for 李娜's customer C001"
+    )
+    assert any(ln["detail"].startswith(said) for ln in cross)
+    # nothing called unknown, nothing of C003 said changed by anyone but the team
+    assert not any(ev == event(lang, "bad_row") for ev, _ in by)
+    assert {ev for ev, cid in by if cid == "C003"} == {event(lang, "team_changed")}
+    # the printed lines say the same
+    assert ("双方均修改" if zh else "changed by both") in run.stdout
+
+    # collecting the same returns again into the result, in place, adds nothing
+    # (and is allowed: the result lacks nothing a rebuilt workbook would not carry)
+    run = huikuan("collect", mail, "--base", out, "-o", out, "--as-of", AS_OF)
+    assert run.returncode == 1, run.stderr
+    again = load(out)
+    assert commitments(again) == commitments(merged)
+    assert receipts(again) == receipts(merged)
+    assert len(again.followups) == 1
+
+
+def test_a_return_without_its_snapshot_is_merged_two_ways_and_said(tmp_path: Path) -> None:
+    team = team_book(tmp_path / "team.xlsx", "zh")
+    mail = tmp_path / "mail"
+    assert huikuan("split", team, "--out", mail, "--as-of", AS_OF).returncode == 0
+    set_amount(team, "C001", date(2026, 11, 10), 70000)
+    wb = openpyxl.load_workbook(mail / "李娜.xlsx")
+    del wb["_huikuan_sent"]
+    wb.save(mail / "李娜.xlsx")
+    out = tmp_path / "new.xlsx"
+    run = huikuan("collect", mail, "--base", team, "-o", out, "--as-of", AS_OF)
+    assert run.returncode == 1
+    [line] = [ln for ln in collect_lines(out) if ln["event"] == event("zh", "no_snapshot")]
+    assert line["file"] == "李娜.xlsx" and "没有分发记录" in line["detail"]
+    assert "两方" in line["resolution"]
+    # two ways, as before: the rep's unchanged 65,000 replaces the team's 70,000 — said so
+    assert commitments(load(out))["C001", date(2026, 11, 10)] == Decimal(65000)
+    assert any(
+        ln["event"] == event("zh", "changed") and "70,000" in ln["detail"]
+        for ln in collect_lines(out)
+    )
+
+
+def test_an_altered_snapshot_is_not_trusted(tmp_path: Path) -> None:
+    team = team_book(tmp_path / "team.xlsx", "en")
+    mail = tmp_path / "mail"
+    assert huikuan("split", team, "--out", mail, "--as-of", AS_OF).returncode == 0
+    wb = openpyxl.load_workbook(mail / "李娜.xlsx")
+    ws = wb["_huikuan_sent"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "Commitments":
+            row[4].value = row[4].value.replace("65000.00", "1.00")
+            break
+    wb.save(mail / "李娜.xlsx")
+    out = tmp_path / "new.xlsx"
+    run = huikuan("collect", mail, "--base", team, "-o", out, "--as-of", AS_OF)
+    assert run.returncode == 1
+    [line] = [ln for ln in collect_lines(out) if ln["event"] == event("en", "no_snapshot")]
+    assert line["file"] == "李娜.xlsx" and "altered" in line["detail"]
+    assert "_huikuan_sent!D" in line["detail"]  # the cell named
+    # nothing lost: the team's figures stand (nothing changed on either side)
+    assert commitments(load(out)) == commitments(load(team))
