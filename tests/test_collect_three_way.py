@@ -28,13 +28,14 @@ from typing import Any
 
 import openpyxl
 import pytest
-from books import Tab, huikuan, table_rows, write_book
-from libreoffice import recalculate
-from test_team import add_rows
 
+from books import Tab, huikuan, table_rows, write_book
 from huikuan import contract as ct
 from huikuan import jobs
-from huikuan.model import Book
+from huikuan.engine.merge import LOOSE, Return, merge, merge_rows3
+from huikuan.model import Book, Customer, Installment, PlanRow, Receipt, Rep
+from libreoffice import recalculate
+from test_team import add_rows
 
 AS_OF = "2026-11-23"
 
@@ -310,3 +311,152 @@ def test_an_altered_snapshot_is_not_trusted(tmp_path: Path) -> None:
     assert "_huikuan_sent!D" in line["detail"]  # the cell named
     # nothing lost: the team's figures stand (nothing changed on either side)
     assert commitments(load(out)) == commitments(load(team))
+
+
+# ---- the merge itself (engine/merge.py), cases worked by hand --------------------
+
+D = Decimal
+NOV = date(2026, 11, 1)
+
+
+def inst(cid: str, day: int, amount: int) -> Installment:
+    return Installment(customer_id=cid, due=date(2026, 11, day), amount=D(amount))
+
+
+def sent_book() -> Book:
+    """What split sent Ann: A1 with two installments, a receipt, a plan row."""
+    return Book(
+        customers=(Customer(customer_id="A1", name="Alpha", rep="Ann", phone="111", contact="Wu"),),
+        plan=(PlanRow(month=NOV, customer_id="A1", target=D(100000), expected=D(60000)),),
+        commitments=(inst("A1", 10, 65000), inst("A1", 25, 35000)),
+        receipts=(Receipt(date=date(2026, 11, 8), customer_id="A1", amount=D(30000)),),
+        reps=(Rep(rep="Ann"),),
+        lang="en",
+    )
+
+
+def with_bob(book: Book) -> Book:
+    """The team: Ann's part plus Bob's customer B1."""
+    return book.model_copy(
+        update={
+            "customers": (*book.customers, Customer(customer_id="B1", name="Beta", rep="Bob")),
+            "reps": (Rep(rep="Ann"), Rep(rep="Bob")),
+        }
+    )
+
+
+def test_merge_rows3_each_case() -> None:
+    a65, a70, a68 = inst("A1", 10, 65000), inst("A1", 10, 70000), inst("A1", 10, 68000)
+    loose = LOOSE["commitments"]
+    # unchanged by the rep: the base's, whatever the team did
+    got = merge_rows3([a70], [a65], [a65], loose)
+    assert (got.in_place, got.added, got.changed, got.team) == ([a70], [], [], [(a65, a70)])
+    # changed by the rep only: the rep's
+    got = merge_rows3([a65], [a65], [a68], loose)
+    assert (got.in_place, got.changed) == ([a68], [(a65, a68)])
+    # changed by both: the base's, a conflict (base, rep, sent)
+    got = merge_rows3([a70], [a65], [a68], loose)
+    assert (got.in_place, got.changed, got.conflicts) == ([a70], [], [(a70, a68, a65)])
+    # the same change on both sides: no conflict
+    got = merge_rows3([a70], [a65], [a70], loose)
+    assert (got.in_place, got.conflicts, got.same) == ([a70], [], 1)
+    # deleted by the rep: kept and listed
+    got = merge_rows3([a65], [a65], [], loose)
+    assert (got.in_place, got.deleted) == ([a65], [a65])
+    # deleted by the team, unchanged by the rep: stays deleted
+    got = merge_rows3([], [a65], [a65], loose)
+    assert (got.in_place, got.added, got.team) == ([], [], [(a65, None)])
+    # deleted by the team, changed by the rep: not taken back, a conflict
+    got = merge_rows3([], [a65], [a68], loose)
+    assert (got.added, got.conflicts) == ([], [(None, a68, a65)])
+    # the rep moved the due day (the loose key) and the amount: still the same row, changed
+    moved = inst("A1", 12, 60000)
+    got = merge_rows3([a65], [a65], [moved], loose)
+    assert (got.in_place, got.added, got.deleted) == ([moved], [], [])
+    # a row the rep added that the team also typed after split: once
+    new = inst("A1", 30, 5000)
+    got = merge_rows3([a65, new], [a65], [a65, new], loose)
+    assert (got.in_place, got.added) == ([a65, new], [])
+    # amounts equal to the fen are equal (a re-saved 65000 reads as 65000.00)
+    got = merge_rows3(
+        [a70], [a65], [inst("A1", 10, 65000).model_copy(update={"amount": D("65000.00")})], loose
+    )
+    assert got.team and not got.conflicts
+
+
+def test_customers_and_plan_field_by_field() -> None:
+    sent = sent_book()
+    a1 = sent.customers[0]
+    # the team, after split: A1's phone and target and expected changed
+    base = with_bob(
+        sent.model_copy(
+            update={
+                "customers": (a1.model_copy(update={"phone": "222", "contact": "Li"}),),
+                "plan": (
+                    sent.plan[0].model_copy(update={"target": D(120000), "expected": D(70000)}),
+                ),
+            }
+        )
+    )
+    # Ann: phone untouched, contact changed (conflict), email added (taken); expected and ask changed
+    ret = sent.model_copy(
+        update={
+            "customers": (a1.model_copy(update={"contact": "Zhao", "email": "a@x.cn"}),),
+            "plan": (sent.plan[0].model_copy(update={"expected": D(65000), "ask": D(50000)}),),
+        }
+    )
+    out = merge(base, [Return("ann.xlsx", "Ann", ret, sent=sent)])
+    [cust] = [c for c in out.book.customers if c.customer_id == "A1"]
+    assert (cust.phone, cust.contact, cust.email) == ("222", "Li", "a@x.cn")
+    [plan] = out.book.plan
+    # target: the team's 120000 (the rep left 100000 as sent: no "target" event);
+    # expected: both changed → the team's 70000; ask: the rep's 50000
+    assert (plan.target, plan.expected, plan.ask) == (D(120000), D(70000), D(50000))
+    found = {(e.kind, e.table, e.field) for e in out.events}
+    assert ("target", "Plan", "target") not in found
+    assert ("conflict", "Customers", "contact") in found
+    assert ("conflict", "Plan", "expected") in found
+    assert ("customer", "Customers", "email") in found
+    assert ("team_changed", "Customers", "phone") in found
+    assert ("team_changed", "Plan", "target") in found
+
+
+def test_another_reps_customer_receipt_is_taken_once() -> None:
+    sent = sent_book()
+    team = with_bob(sent)
+    paid = Receipt(date=date(2026, 11, 21), customer_id="A1", amount=D(5000), reference="R-9")
+    # Bob's file: his B1, and a receipt for Ann's A1 (the reader added A1 as referenced)
+    bob = Book(
+        customers=(
+            Customer(customer_id="B1", name="Beta", rep="Bob"),
+            Customer(customer_id="A1", name="Alpha", rep="Ann"),
+        ),
+        receipts=(paid,),
+        reps=(Rep(rep="Bob"),),
+        lang="en",
+    )
+    bob_sent = Book(customers=(bob.customers[0],), reps=(Rep(rep="Bob"),), lang="en")
+    returns = [
+        Return("bob.xlsx", "Bob", bob, sent=bob_sent, referenced=frozenset({"A1"})),
+        Return("ann.xlsx", "Ann", sent, sent=sent),
+    ]
+    out = merge(team, returns)
+    assert out.book.receipts.count(paid) == 1
+    assert [(e.kind, e.owner, e.taken) for e in out.events] == [("cross_rep", "Ann", True)]
+    # Ann logged the same receipt too: it counts once, and Bob's line says so
+    ann = sent.model_copy(update={"receipts": (*sent.receipts, paid)})
+    out = merge(team, [returns[0], Return("ann.xlsx", "Ann", ann, sent=sent)])
+    assert out.book.receipts.count(paid) == 1
+    assert [(e.kind, e.taken) for e in out.events] == [("cross_rep", False)]
+
+
+def test_the_demo_team_collects_without_false_warnings(tmp_path: Path) -> None:
+    team = tmp_path / "team.xlsx"
+    jobs.demo(team, "zh", date(2026, 11, 23))
+    mail = tmp_path / "mail"
+    assert huikuan("split", team, "--out", mail, "--as-of", AS_OF).returncode == 0
+    run = huikuan("collect", mail, "--base", team, "-o", tmp_path / "new.xlsx", "--as-of", AS_OF)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stderr == ""  # no "lacks the base's sheet xlwings.conf / charts"
+    assert "0 条需核实" in run.stdout
+    assert load(tmp_path / "new.xlsx") == load(team)
