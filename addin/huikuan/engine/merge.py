@@ -167,25 +167,36 @@ def pair(
     Rows equal to a sent row (to the fen) pair first, as a multiset; then rows of the
     same loose key; then what is left, in order (an edit that changed the key too).
     """
-    free: dict[str, list[int]] = defaultdict(list)
+    free: dict[Record, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
-        free[_sig(row)].append(i)
+        free[row].append(i)
     out: list[int | None] = []
     for s in sent:
-        hit = free.get(_sig(s))
+        hit = free.get(s)
         out.append(hit.pop(0) if hit else None)
     used = {i for i in out if i is not None}
-    by_loose: dict[Hashable, list[int]] = defaultdict(list)
-    for i, row in enumerate(rows):
-        key = loose(row)
-        if i not in used and key is not None:
-            by_loose[key].append(i)
-    for n, s in enumerate(sent):
-        key = loose(s)
-        if out[n] is None and key is not None and by_loose.get(key):
-            i = by_loose[key].pop(0)
-            out[n] = i
-            used.add(i)
+    if len(used) < len(sent):  # equal to the fen but not as records (65000 and 65000.001)
+        by_sig: dict[str, list[int]] = defaultdict(list)
+        for i, row in enumerate(rows):
+            if i not in used:
+                by_sig[_sig(row)].append(i)
+        for n, s in enumerate(sent):
+            hit = by_sig.get(_sig(s)) if out[n] is None else None
+            if hit:
+                out[n] = hit.pop(0)
+                used.add(out[n])  # type: ignore[arg-type]
+    if len(used) < len(sent) and len(used) < len(rows):
+        by_loose: dict[Hashable, list[int]] = defaultdict(list)
+        for i, row in enumerate(rows):
+            key = loose(row)
+            if i not in used and key is not None:
+                by_loose[key].append(i)
+        for n, s in enumerate(sent):
+            key = loose(s)
+            if out[n] is None and key is not None and by_loose.get(key):
+                i = by_loose[key].pop(0)
+                out[n] = i
+                used.add(i)
     rest = [i for i in range(len(rows)) if i not in used]
     for n in range(len(sent)):
         if out[n] is None and rest:
@@ -277,6 +288,12 @@ def merge_rows3(
     loose: Callable[[Any], Hashable | None],
 ) -> _Rows:
     """Base rows against a rep's rows of one customer, knowing what was sent (module rules)."""
+    n = len(sent)
+    if tuple(base) == tuple(sent) and tuple(ret[:n]) == tuple(sent):
+        new = ret[n:]
+        if len(set(new)) == len(new) and not set(new) & set(base):
+            # the usual return: nothing changed since split on either side, new rows below
+            return _Rows(list(base), list(new), [], [], [], n)
     at_b, b_rest = pair(base, sent, loose)
     at_r, r_rest = pair(ret, sent, loose)
     out = _Rows(list(base), [], [], [], [], 0)
@@ -301,19 +318,18 @@ def merge_rows3(
         else:
             out.conflicts.append((b, r, s))
     # rows the rep added: taken, unless the base holds the same row besides those sent
-    extra = Counter(_sig(base[i]) for i in b_rest)
-    seen = Counter(_sig(row) for row in out.in_place)
+    extra = Counter(base[i] for i in b_rest)
+    seen = Counter(out.in_place)
     for i in r_rest:
         row = ret[i]
-        sig = _sig(row)
-        if extra[sig] > 0:
-            extra[sig] -= 1
+        if extra[row] > 0:
+            extra[row] -= 1
             out.same += 1
             continue
         out.added.append(row)
-        if seen[sig]:
+        if seen[row]:
             out.duplicates.append(row)
-        seen[sig] += 1
+        seen[row] += 1
     return out
 
 
@@ -695,24 +711,26 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
             count(ret, name, "same", merged.same)
         if fld in OTHER_REPS_TAKEN:
             # ---- rows a rep logged for another rep's customer: taken, reported
-            there = Counter(_sig(r) for r in getattr(base_book, fld))
-            there.update(_sig(r) for r in added)
+            there: Counter[Record] | None = None
             for ret in returns:
                 for cid, logged in ret_rows[id(ret)][fld].items():
                     if not crossed(ret, cid):
                         continue
-                    sent_here = Counter(_sig(r) for r in sent_of(ret, fld, cid))
+                    if there is None:
+                        there = Counter(getattr(base_book, fld))
+                        there.update(added)
+                    sent_here = Counter(sent_of(ret, fld, cid))
                     for row in logged:
-                        sig = _sig(row)
-                        if sent_here[sig] > 0:  # sent as it is: the owner's already
-                            sent_here[sig] -= 1
+                        if sent_here[row] > 0:  # sent as it is: the owner's already
+                            sent_here[row] -= 1
                             continue
-                        taken = there[sig] == 0
+                        taken = there[row] == 0
                         if taken:
                             added.append(row)
+                            there[row] += 1
                             count(ret, name, "cross")
                         else:
-                            there[sig] -= 1
+                            there[row] -= 1
                         events.append(
                             Event(
                                 "cross_rep",
