@@ -1,20 +1,26 @@
 """The ribbon buttons, run on the in-memory xlwings stand-in (tests/xlwings_standin.py).
 
 The stand-in implements only the xlwings calls LiveBook and macros.py make; it is
-not Excel. What a button writes is held to what the command writes into a file.
+not Excel. Every button runs its real job of huikuan.jobs: what a button writes
+into the open book is held to what the command writes into a file, and the
+buttons that write files (New month, Split, Collect) are pressed on a saved book
+and their files read back.
 """
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import xlwings_standin as xs
 from books import Tab, sample_tabs, table_rows, write_book
 from huikuan import contract, jobs, macros
+from test_team import add_rows
 
 AS_OF = date(2026, 11, 23)
 OUTPUTS = tuple(t.name for t in contract.OUTPUT_TABLES)
@@ -86,79 +92,6 @@ def test_diagnose_writes_the_diagnosis_sheets():
     assert headers[0] == "业务员" and len(rows) == 6 * 3  # two reps and the team, six causes
 
 
-def test_diagnose_without_its_job_says_it_is_not_available(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delattr(jobs, "diagnose")
-    book = team()
-    macros.diagnose(book, AS_OF)
-    assert "尚不支持“诊断”" in said(book) and "not available in this version" in said(book)
-    assert not set(sheets(book)) & set(OUTPUTS)
-
-
-@pytest.mark.parametrize(
-    ("button", "names"),
-    [("new_month", ("roll", "new_month")), ("split", ("split",)), ("collect", ("collect",))],
-)
-def test_a_button_whose_job_is_missing_says_so(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, button: str, names: tuple[str, ...]
-):
-    for name in names:
-        monkeypatch.delattr(jobs, name, raising=False)
-    book = team(path=tmp_path / "team.xlsx")
-    getattr(macros, button)(book, AS_OF)
-    assert "not available in this version of huikuan" in said(book)
-    assert book.saves == 0 and list(tmp_path.iterdir()) == []
-
-
-def test_split_calls_the_job_with_the_saved_book_and_a_folder_beside_it(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-):
-    calls: list[dict[str, Any]] = []
-
-    def split(team: Path, out: Path, eml: bool = False) -> list[Path]:
-        calls.append({"team": team, "out": out, "eml": eml})
-        return []
-
-    monkeypatch.setattr(jobs, "split", split, raising=False)
-    book = team(path=tmp_path / "团队.xlsx")
-    macros.split(book, AS_OF)
-    assert calls == [{"team": tmp_path / "团队.xlsx", "out": tmp_path / "团队-split", "eml": False}]
-    assert book.saves == 1
-    assert "“拆分”已完成" in said(book)
-
-
-def test_new_month_rolls_a_copy_and_opens_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    seen = {}
-
-    def roll(path: Path, to: date, force: bool = False) -> jobs.Result:
-        seen.update(path=path, to=to)
-        return jobs.Result(book=jobs.Book(), problems=[], written=path)
-
-    monkeypatch.setattr(jobs, "roll", roll, raising=False)
-    original = write_book(tmp_path / "team.xlsx", sample_tabs())
-    book = team(path=original)
-    macros.new_month(book, AS_OF)
-    copy = tmp_path / "team-2026-12.xlsx"
-    assert seen == {"path": copy, "to": date(2026, 12, 1)}
-    assert copy.read_bytes() == original.read_bytes()  # the open file itself is not rewritten
-    assert book.app.books.opened == [str(copy)]
-
-
-def test_a_job_needing_what_the_ribbon_cannot_give_points_to_the_command_line(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-):
-    monkeypatch.setattr(jobs, "collect", lambda folder, out, smtp_server: None, raising=False)
-    book = team(path=tmp_path / "team.xlsx")
-    macros.collect(book, AS_OF)
-    assert "huikuan collect DIR -o TEAM.xlsx" in said(book)
-
-
-def test_a_book_never_saved_is_asked_to_be_saved(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(jobs, "split", lambda path, out: None, raising=False)
-    book = team()
-    macros.split(book, AS_OF)
-    assert "请先保存工作簿" in said(book)
-
-
 def test_an_unusable_book_is_a_message_not_a_traceback():
     book = xs.book_from_tabs([*sample_tabs(), Tab("Mine", ["note"], [["x"]], sheet="Status")])
     macros.refresh(book, AS_OF)
@@ -189,3 +122,123 @@ def test_every_button_is_a_function_of_book_and_day():
     ]
     for button in macros.BUTTONS:
         assert button.__doc__ and any("\u4e00" <= ch <= "\u9fff" for ch in button.__doc__)
+
+
+# ---- every button against its real job, on a saved book ---------------------------------
+
+
+def saved(tmp_path: Path, lang: str = "zh") -> tuple[xs.Book, Path]:
+    """The sample team saved as 团队.xlsx and open in the stand-in."""
+    path = write_book(tmp_path / "团队.xlsx", sample_tabs(lang))
+    return team(lang, path=path), path
+
+
+def wrote_outputs(names: tuple[str, ...]) -> Callable[[xs.Book, Path], None]:
+    def check(book: xs.Book, path: Path) -> None:
+        assert [s for s in sheets(book) if s in OUTPUTS] == list(names)
+        for name in names:
+            _, headers, _ = xs.table_values(book, name)
+            table = next(t for t in contract.OUTPUT_TABLES if t.name == name)
+            assert headers == [c.zh for c in table.columns]
+
+    return check
+
+
+def checked(book: xs.Book, path: Path) -> None:
+    assert said(book) == "没有问题。"
+    assert not set(sheets(book)) & set(OUTPUTS)
+
+
+def rolled(book: xs.Book, path: Path) -> None:
+    copy = path.with_name("团队-2026-12.xlsx")
+    assert book.app.books.opened == [str(copy)]
+    new, problems = jobs.load(copy)
+    assert problems == []
+    assert {(p.month, p.customer_id) for p in new.plan if p.month == date(2026, 12, 1)} == {
+        (date(2026, 12, 1), "C1"),
+        (date(2026, 12, 1), "C2"),
+        (date(2026, 12, 1), "C3"),
+    }
+    # worked by hand: C1's 50,000 received pays its 60,000 of 11-10 first (10,000 left) and
+    # none of its 40,000 of 11-25; C2's 30,000 is unpaid; all due on 12-01 (a Tuesday)
+    carried: dict[str, Decimal] = {}
+    for inst in new.commitments:
+        if inst.carried_from is not None:
+            assert inst.due == date(2026, 12, 1)
+            carried[inst.customer_id] = carried.get(inst.customer_id, Decimal(0)) + inst.amount
+    assert carried == {"C1": Decimal(50000), "C2": Decimal(30000)}
+    assert "已生成2026年12月的计划" in said(book)
+
+
+def split_up(book: xs.Book, path: Path) -> None:
+    folder = path.with_name("团队-split")
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == ["Li.xlsx", "Wang.xlsx"]
+    for rep, ids in (("Wang", {"C1", "C3"}), ("Li", {"C2"})):
+        mine, problems = jobs.load(folder / f"{rep}.xlsx")
+        assert problems == []
+        assert {c.customer_id for c in mine.customers} == ids
+        assert {c.rep for c in mine.customers} == {rep}
+    assert "已为 2 位业务员生成工作簿" in said(book)
+
+
+def collected(book: xs.Book, path: Path) -> None:
+    returns = path.with_name("团队-returns")
+    assert returns.is_dir() and "请把业务员交回的工作簿放入" in said(book)
+    # the reps return their files (Li logged a receipt), and Collect is pressed again
+    macros.split(book, AS_OF)
+    for rep_file in path.with_name("团队-split").iterdir():
+        shutil.copy(rep_file, returns / rep_file.name)
+    receipt = {"date": date(2026, 11, 20), "customer_id": "C2", "amount": 7000, "reference": "R-9"}
+    add_rows(returns / "Li.xlsx", "Receipts", [receipt])
+    macros.collect(book, AS_OF)
+    out = path.with_name("团队-collected.xlsx")
+    assert book.app.books.opened == [str(out)]
+    merged, _ = jobs.load(out)
+    assert {c.customer_id for c in merged.customers} == {"C1", "C2", "C3"}
+    got = {(r.customer_id, r.amount, r.reference) for r in merged.receipts}
+    assert ("C2", Decimal(7000), "R-9") in got and len(got) == 4
+    _, _, report = table_rows(out, "Collect")
+    assert sum(1 for row in report if "Li.xlsx" in row) >= 1
+    assert "采用 2 个文件" in book.app.alerts[-1][0]
+
+
+PRESSED: dict[str, Callable[[xs.Book, Path], None]] = {
+    "refresh": wrote_outputs(OUTPUTS),
+    "schedule": wrote_outputs(("Schedule", "Problems")),
+    "diagnose": wrote_outputs(("Diagnosis", "Excuses", "Problems")),
+    "check": checked,
+    "new_month": rolled,
+    "split": split_up,
+    "collect": collected,
+}
+
+
+def test_every_button_has_its_check_here():
+    assert set(PRESSED) == {b.__name__ for b in macros.BUTTONS}
+
+
+@pytest.mark.parametrize("button", macros.BUTTONS, ids=lambda b: b.__name__)
+def test_every_button_runs_its_real_job(tmp_path: Path, button: Callable[..., None]) -> None:
+    book, path = saved(tmp_path)
+    before = path.read_bytes()
+    button(book, AS_OF)
+    for prompt, _, _ in book.app.alerts:
+        assert "内部错误" not in prompt and "not available" not in prompt, prompt
+    PRESSED[button.__name__](book, path)
+    assert path.read_bytes() == before  # the open book's file is never rewritten
+    assert not [p.name for p in tmp_path.rglob(".*")]  # no temporary file left behind
+    assert book.app.screen_updating is True
+
+
+def test_a_file_button_never_replaces_what_is_there(tmp_path: Path) -> None:
+    book, path = saved(tmp_path)
+    macros.new_month(book, AS_OF)
+    first = path.with_name("团队-2026-12.xlsx").read_bytes()
+    macros.new_month(book, AS_OF)
+    prompt, _, mode = book.app.alerts[-1]
+    assert "已存在" in prompt and "exists" in prompt and mode == "critical"
+    assert path.with_name("团队-2026-12.xlsx").read_bytes() == first
+    macros.split(book, AS_OF)
+    macros.split(book, AS_OF)
+    assert "团队-split" in book.app.alerts[-1][0] and book.app.alerts[-1][2] == "critical"

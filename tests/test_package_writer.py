@@ -24,6 +24,7 @@ import python_calamine as pc
 from books import cells, huikuan, rezip, sample_book
 from huikuan import contract
 from huikuan.engine.analysis import analyse_all
+from huikuan.errors import Unusable
 from huikuan.jobs import load, output_tables
 from huikuan.workbook import package_writer, writer
 from huikuan.workbook.outputs import (
@@ -34,7 +35,6 @@ from huikuan.workbook.outputs import (
     FormatRule,
     OutputTable,
 )
-from huikuan.workbook.package import Unusable
 from libreoffice import recalculate
 from packages import RIBBON, RIBBON_REL, VBA, XLSM_TYPE, macro_book, openpyxl_book, xlsxwriter_book
 

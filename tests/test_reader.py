@@ -12,9 +12,9 @@ import pytest
 from openpyxl.worksheet.table import Table
 
 from books import HEADERS, Tab, write_book
+from huikuan.errors import Unusable
 from huikuan.model import Book, Problem
 from huikuan.workbook.files import FileTables
-from huikuan.workbook.package import Unusable
 from huikuan.workbook.reader import read_book
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

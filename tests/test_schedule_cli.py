@@ -28,7 +28,7 @@ import pytest
 
 from books import Tab, folder, huikuan, sample_book, table_rows, write_book
 from huikuan import agenda, jobs
-from huikuan.agenda import width
+from huikuan.text import display_width
 
 AS_OF = "2026-11-09"
 
@@ -85,7 +85,7 @@ def section(out: str, title: str) -> list[str]:
 
 def column_at(line: str, text: str) -> int:
     """The terminal column where `text` starts in `line` (wide characters count two)."""
-    return width(line[: line.index(text)])
+    return display_width(line[: line.index(text)])
 
 
 # ---- the terminal table ------------------------------------------------------------

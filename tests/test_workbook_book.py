@@ -20,10 +20,10 @@ import pytest
 import xlwings_standin as xs
 from books import HEADERS, Tab, sample_tabs, table_rows, write_book
 from huikuan import contract, jobs
+from huikuan.errors import Unusable
 from huikuan.workbook.book import FileBook, Workbook
 from huikuan.workbook.live import LiveBook
 from huikuan.workbook.outputs import OutputTable
-from huikuan.workbook.package import Unusable
 
 AS_OF = date(2026, 11, 23)
 OUTPUTS = tuple(t.name for t in contract.OUTPUT_TABLES)

@@ -127,9 +127,9 @@ def test_refresh_to_a_new_file_carries_everything(tmp_path: Path, make: Any) -> 
 
 def test_the_openpyxl_reference_writer_still_refuses_what_it_would_lose(tmp_path: Path) -> None:
     """The old writer (kept as the tests' reference) must not be used in place on such a file."""
+    from huikuan.errors import Unusable
     from huikuan.jobs import load
     from huikuan.workbook.outputs import problems_table
-    from huikuan.workbook.package import Unusable
     from huikuan.workbook.writer import write_outputs
 
     path = chart_book(tmp_path)

@@ -15,7 +15,7 @@ import xlwings
 
 from books import huikuan
 from huikuan import cli
-from huikuan.workbook.package import Unusable
+from huikuan.errors import Unusable
 from huikuan.xlam import commands
 from huikuan.xlam import install as inst
 

@@ -11,9 +11,6 @@ instead of doubling them.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
-import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -22,9 +19,11 @@ import icalendar
 
 from . import __version__, contract
 from .engine.schedule import Action
+from .errors import Unusable
+from .fileio import write_atomic
+from .text import display_width
 from .values import format_amount, format_date
 from .workbook.outputs import reasons_text
-from .workbook.package import Unusable
 
 WEEKDAYS = {
     "zh": ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"),
@@ -77,17 +76,12 @@ def _lang(lang: str) -> str:
 # ---- the terminal table ----------------------------------------------------------
 
 
-def width(text: str) -> int:
-    """Columns a terminal gives `text`: wide (CJK) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def left(text: str, columns: int) -> str:
-    return text + " " * max(0, columns - width(text))
+    return text + " " * max(0, columns - display_width(text))
 
 
 def right(text: str, columns: int) -> str:
-    return " " * max(0, columns - width(text)) + text
+    return " " * max(0, columns - display_width(text)) + text
 
 
 def table(
@@ -98,7 +92,7 @@ def table(
     The last column is left ragged (a long reason does not widen the others).
     """
     numeric = set(numeric)
-    widths = [max(width(r[i]) for r in (headers, *rows)) for i in range(len(headers))]
+    widths = [max(display_width(r[i]) for r in (headers, *rows)) for i in range(len(headers))]
     lines = []
     for cells in (headers, *rows):
         out = [
@@ -263,20 +257,4 @@ def write_ics(cal: icalendar.Calendar, dest: Path, force: bool = False) -> Path:
             f"{dest.name} exists and is not a calendar; not overwritten (use --force)",
             f"{dest.name} 已存在且不是日历文件，未覆盖（如需替换请加 --force）",
         )
-    dest = dest.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=".ics", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(cal.to_ical())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return dest
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    return write_atomic(dest, cal.to_ical())

@@ -10,18 +10,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from . import __version__, contract, jobs
 from .engine.status import totals_by_rep
+from .errors import Unusable
+from .fileio import os_error
 from .model import Problem
+from .options import add_as_of
 from .team import commands as team
-from .values import BadValue, format_amount, format_date, format_month, parse_date
+from .text import display_width
+from .values import format_amount, format_date, format_month
 from .workbook import advice
-from .workbook.package import Unusable
 from .xlam import commands as addin_commands
 
 _EXAMPLES = """\
@@ -38,18 +40,6 @@ examples:
 exit codes: 0 good; 1 bad rows (listed, the rest computed); 2 unusable file or
 command line (nothing written); 3 internal error.
 """
-
-
-def _as_of(text: str) -> date:
-    try:
-        return parse_date(text)
-    except BadValue as bad:
-        raise argparse.ArgumentTypeError(f"{bad.en} / {bad.zh}") from None
-
-
-def add_as_of(command: argparse.ArgumentParser, help: str) -> None:
-    """The --as-of DATE option every command that computes takes."""
-    command.add_argument("--as-of", type=_as_of, default=None, metavar="DATE", help=help)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -155,30 +145,20 @@ def parser() -> argparse.ArgumentParser:
     )
 
     addin_commands.add_parser(sub)
-    team.add_parsers(sub, _as_of)
+    team.add_parsers(sub)
     return p
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _print_diagnosis(result: jobs.Result, rep: str | None) -> None:
+def _print_diagnosis(result: jobs.Result) -> None:
     """Each rep's six causes: flag, figure, money at stake, detail, and the remedy."""
     lang = result.book.lang
     zh = lang == "zh"
-    reps = sorted({f.rep for f in result.findings if f.rep})
-    if rep is not None and rep not in reps:
-        known = ("、" if zh else ", ").join(reps)
-        raise Unusable(f"no rep named {rep}; reps: {known}", f"没有业务员“{rep}”；现有：{known}")
     first = contract.CAUSES[0].key
     for f in result.findings:
-        if rep is not None and f.rep != rep:
-            continue
         if f.cause == first:
             print(f"\n【{f.rep or contract.ALL_REPS[lang]}】")
         name = contract.choice_label(contract.CAUSES, f.cause, lang)
-        name += " " * max(0, (14 if zh else 34) - _width(name))
+        name += " " * max(0, (14 if zh else 34) - display_width(name))
         mark = "⚠" if f.flagged else " "
         amount = _pad(format_amount(f.amount, lang), 14)
         print(f"{mark} {f.rank}. {name} {f.figure:>7.1%} {amount}  {advice.detail(f, lang)}")
@@ -195,7 +175,7 @@ def _print_problems(problems: Sequence[Problem], lang: str) -> None:
 
 def _pad(text: str, width: int) -> str:
     """Right-align for a terminal, counting wide (CJK) characters as two columns."""
-    return " " * max(0, width - _width(text)) + text
+    return " " * max(0, width - display_width(text)) + text
 
 
 def _summary(result: jobs.Result) -> None:
@@ -271,8 +251,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         result = jobs.demo(args.output, args.lang, args.as_of or today, args.force)
     elif args.command == "diagnose":
-        result = jobs.diagnose(args.book, args.as_of or today)
-        _print_diagnosis(result, args.rep)
+        result = jobs.diagnose(args.book, args.as_of or today, args.rep)
+        _print_diagnosis(result)
         _print_problems(result.problems, result.book.lang)
         return result.exit_code
     elif args.command == "check":
@@ -302,8 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except OSError as exc:
-        print(f"huikuan: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+    except OSError as exc:  # a file the command names: told in both languages
+        where = Path(os.fsdecode(exc.filename)) if exc.filename else Path(".")
+        print(f"huikuan: {os_error(exc, where).message(None)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

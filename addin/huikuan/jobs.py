@@ -1,31 +1,50 @@
-"""The jobs behind the commands and ribbon buttons: read → engine → write.
+"""The jobs behind every command and ribbon button: read → engine → write.
+
+One function per action, with explicit parameters: `check`, `refresh`,
+`diagnose`, `schedule`, `split`, `collect`, `roll`, `template`, `demo` (and
+`check_book` / `refresh_book` for a book open in Excel). The command line
+(cli.py, team/commands.py) and the ribbon (macros.py) call these and nothing
+else; printing and message boxes are theirs.
 
 Each job takes paths and dates, returns what happened, and raises Unusable
-for a file or request that cannot be used. Printing is the caller's.
+(huikuan.errors) for a file or request that cannot be used: nothing is written
+then, and the message names the user's file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .engine.analysis import analyse, analyse_all, gc_paused
 from .engine.diagnosis import Finding
 from .engine.schedule import Action
 from .engine.status import StatusRow
+from .errors import Unusable
+from .fileio import WORKBOOK_SUFFIXES, refuse_overwrite, require_suffix, told
 from .model import Book, Problem
-from .values import normalize
+from .text import match_name
 from .workbook.book import FileBook, Workbook
 from .workbook.files import FileTables
 from .workbook.outputs import output_tables
-from .workbook.package import Risk, Unusable
+from .workbook.package import Risk
 from .workbook.reader import TableSource, read_book
+
+if TYPE_CHECKING:  # the team jobs import openpyxl: only when one runs
+    from .team.collect import CollectResult
+    from .team.roll import RollResult
+    from .team.split import SplitResult
+
+Progress = Callable[[Iterable[Path]], Iterable[Path]]
 
 
 @dataclass(frozen=True)
 class Result:
+    """What check, refresh, diagnose, schedule and demo found (and wrote)."""
+
     book: Book
     problems: list[Problem]
     rows: tuple[StatusRow, ...] = ()
@@ -47,7 +66,24 @@ def load(path: Path) -> tuple[Book, list[Problem]]:
         return read_book(FileTables(path))
 
 
+def find_rep(book: Book, rep: str) -> str:
+    """The rep named `rep` as the workbook spells it (text.match_name: trimmed, full-width
+    forms and case ignored), or Unusable listing the workbook's reps."""
+    reps = sorted({c.rep for c in book.customers})
+    found = match_name(reps, rep)
+    if found is not None:
+        return found
+    raise Unusable(
+        f"unknown sales rep {rep!r}; the workbook's reps: {', '.join(reps) or '-'}",
+        f"没有业务员“{rep}”；工作簿中的业务员：{'、'.join(reps) or '无'}",
+    )
+
+
+# ---- one workbook -----------------------------------------------------------------------
+
+
 def check(path: Path) -> Result:
+    """Read and validate every input table of the workbook file; write nothing."""
     return check_book(FileTables(path))
 
 
@@ -60,17 +96,22 @@ def check_book(source: TableSource) -> Result:
 def refresh(path: Path, as_of: date, out: Path | None = None, force: bool = False) -> Result:
     """Compute and write the output sheets into `out` (default: `path`, in place).
 
-    An existing `out` other than `path` is replaced only with `force`.
+    `out` must be a workbook (.xlsx/.xlsm, the kind of `path`); an existing `out`
+    other than `path` is replaced only with `force`.
     """
     dest = out or path
-    if out is not None and out.exists() and not out.samefile(path):
-        refuse_overwrite(out, force)
-    if dest.exists() and dest.is_dir():
+    if out is not None:
+        require_suffix(out, WORKBOOK_SUFFIXES)
+        if out.exists() and not (path.exists() and out.samefile(path)):
+            refuse_overwrite(out, force)
+    if dest.is_dir():
         raise Unusable(f"{dest}: is a folder", f"{dest}：是文件夹")
     with gc_paused():  # read, computed and written: nothing here forms a reference cycle
         target = FileBook(path, dest)
         result = refresh_book(target, as_of)
-        return replace(result, lost=target.save(), written=dest)
+        with told(dest):  # a file-system error names the user's file, never a temporary one
+            lost = target.save()
+        return replace(result, lost=lost, written=dest)
 
 
 def refresh_book(target: Workbook, as_of: date, outputs: Collection[str] | None = None) -> Result:
@@ -86,11 +127,20 @@ def refresh_book(target: Workbook, as_of: date, outputs: Collection[str] | None 
     return Result(book, problems, found.rows, found.actions, as_of=as_of, findings=found.findings)
 
 
-def diagnose(path: Path, as_of: date) -> Result:
-    """The six causes per rep and for the team, computed without writing anything."""
+def diagnose(path: Path, as_of: date, rep: str | None = None) -> Result:
+    """The six causes per rep and for the team (only `rep`'s when given), writing nothing.
+
+    An unknown rep is Unusable (the message lists the reps).
+    """
     book, problems = load(path)
+    who = find_rep(book, rep) if rep is not None else None
     found = analyse_all(book, as_of)
-    return Result(book, problems, found.rows, found.actions, as_of=as_of, findings=found.findings)
+    findings = found.findings
+    if who is not None:
+        findings = tuple(f for f in findings if f.rep == who)
+    return Result(
+        book, problems, found.rows, found.actions, as_of=as_of, findings=findings, rep=who
+    )
 
 
 def schedule(
@@ -107,8 +157,8 @@ def schedule(
     """
     from . import agenda
 
-    if ics is not None and ics.exists() and path.exists() and ics.samefile(path):
-        raise Unusable(f"{ics.name}: that is the workbook", f"{ics.name}：这是工作簿本身")
+    if ics is not None:
+        require_suffix(ics, (".ics",))
     book, problems = load(path)
     who = find_rep(book, rep) if rep is not None else None
     rows, actions = analyse(book, as_of)
@@ -122,42 +172,77 @@ def schedule(
     return Result(book, problems, rows, actions, written=written, as_of=as_of, rep=who)
 
 
-def find_rep(book: Book, rep: str) -> str:
-    """The rep named `rep` (ignoring case, spaces and full-width forms), or Unusable."""
-    reps = sorted({c.rep for c in book.customers})
-    for name in reps:
-        if normalize(name) == normalize(rep):
-            return name
-    listed = ", ".join(reps) or "-"
-    raise Unusable(
-        f"unknown sales rep {rep!r}; the workbook's reps: {listed}",
-        f"没有业务员“{rep}”；工作簿中的业务员：{'、'.join(reps) or '无'}",
-    )
+# ---- the team workflow --------------------------------------------------------------------
 
 
-def refuse_overwrite(path: Path, force: bool) -> None:
-    if path.exists() and not force:
-        raise Unusable(
-            f"{path.name} exists; not overwritten (use --force to replace it)",
-            f"{path.name} 已存在，未覆盖（如需替换请加 --force）",
-        )
+def split(
+    team: Path,
+    out_dir: Path,
+    as_of: date,
+    eml: bool = False,
+    force: bool = False,
+    sender: str | None = None,
+) -> SplitResult:
+    """One workbook per rep in `out_dir` (and an .eml each with `eml`), refreshed as of `as_of`."""
+    from .team.split import split as split_team
+
+    with told(out_dir):
+        return split_team(team, out_dir, as_of, eml, force, sender)
+
+
+def _all_at_once(files: Iterable[Path]) -> Iterable[Path]:
+    return files
+
+
+def collect(
+    folder: Path,
+    out: Path,
+    as_of: date,
+    base: Path | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> CollectResult:
+    """The reps' returns in `folder` merged (over `base`) into the team workbook `out`."""
+    from .team.collect import collect as collect_returns
+
+    require_suffix(out, (".xlsx",))  # built fresh from the template: no macros to keep
+    with told(out):
+        return collect_returns(folder, out, as_of, base, force, progress or _all_at_once)
+
+
+def roll(
+    path: Path, to: date, as_of: date, out: Path | None = None, force: bool = False
+) -> RollResult:
+    """The month `to` planned in the workbook at `path`, written to `out` (default: in place)."""
+    from .team.roll import roll_file
+
+    if out is not None:
+        require_suffix(out, WORKBOOK_SUFFIXES)
+    with told(out or path):
+        return roll_file(path, to.replace(day=1), as_of, out, force)
+
+
+# ---- new workbooks ------------------------------------------------------------------------
 
 
 def template(out: Path, lang: str, force: bool = False) -> Path:
+    """A blank template in `lang` at `out` (.xlsx): input tables, drop-downs, formulas, guide."""
     from .workbook.template import build_template
     from .workbook.writer import save_atomic  # openpyxl: only when a template is built
 
+    require_suffix(out, (".xlsx",))
     refuse_overwrite(out, force)
     save_atomic(build_template(lang), out)
     return out
 
 
 def demo(out: Path, lang: str, as_of: date, force: bool = False) -> Result:
-    """A filled demo team workbook for the month of `as_of`, refreshed."""
+    """A filled demo team workbook (.xlsx) for the month of `as_of`, refreshed."""
     from .demo import demo_book
     from .workbook.template import build_template
     from .workbook.writer import save_atomic  # openpyxl: only when a template is built
 
+    require_suffix(out, (".xlsx",))
     refuse_overwrite(out, force)
     book = demo_book(as_of.replace(day=1), as_of)
     save_atomic(build_template(lang, book), out)

@@ -1,27 +1,30 @@
 """Ribbon buttons 功能区按钮: RunPython targets acting on the workbook open in Excel.
 
 The add-in's VBA runs `RunPython "import huikuan.macros; huikuan.macros.refresh()"`.
-Each button takes the calling book (`xw.Book.caller()`), runs the command line's
-job through the workbook interface (LiveBook), and says what happened in a message
-box; a failure is a message too, never a traceback. Buttons whose job belongs to a
-later version (New month, Split, Collect) look their job up in huikuan.jobs by name
-and, when it is not there, say so.
+Each button takes the calling book (`xw.Book.caller()`), runs its job of
+huikuan.jobs — the same function the command line runs, called directly — and
+says what happened in a message box; a failure is a message too, never a
+traceback. Refresh, Schedule, Diagnose and Check work on the open book
+(LiveBook); New month, Split and Collect work on its saved file and write new
+files beside it (the open file itself is never rewritten):
+
+- 新月份 New month: the next month rolled into BOOK-YYYY-MM.xlsx, opened afterwards;
+- 拆分 Split: one workbook per rep in the folder BOOK-split;
+- 汇总 Collect: the returns put in the folder BOOK-returns merged over this book
+  into BOOK-collected.xlsx, opened afterwards.
 """
 
 from __future__ import annotations
 
-import inspect
-import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from . import contract, jobs
-from .values import format_date, month_end
+from .errors import Unusable
+from .values import format_amount, format_date, format_month, month_end
 from .workbook.live import LiveBook
-from .workbook.package import Unusable
 
 TITLE = "回款 huikuan"
 SHOWN_PROBLEMS = 10
@@ -133,9 +136,6 @@ def diagnose(book: Any = None, today: date | None = None) -> None:
     """诊断 Diagnose: the six causes per rep and for the team (Diagnosis, Excuses sheets)."""
 
     def press(session: Session) -> None:
-        if not callable(getattr(jobs, "diagnose", None)):
-            _unavailable(session, "diagnose")
-            return
         names = ("Diagnosis", "Excuses", "Problems")
         result = jobs.refresh_book(session.live, session.today, outputs=names)
         _written(session, result, names)
@@ -143,143 +143,97 @@ def diagnose(book: Any = None, today: date | None = None) -> None:
     _run(press, book, today)
 
 
-# ---- buttons whose jobs come in later versions -------------------------------------------
-
-_LABELS = {
-    "diagnose": ("诊断", "Diagnose"),
-    "new_month": ("新月份", "New month"),
-    "split": ("拆分", "Split"),
-    "collect": ("汇总", "Collect"),
-}
-# What the ribbon can hand a job, by the parameter names a job may give it.
-_ROLES = {
-    "book": ("path", "book", "team", "src", "source", "workbook"),
-    "base": ("base",),
-    "folder": ("folder", "directory", "dir", "returns", "inbox"),
-    "out": ("out", "out_dir", "output", "dest", "destination"),
-    "month": ("to", "month", "next_month"),
-    "as_of": ("as_of", "today"),
-}
-
-
-@dataclass(frozen=True)
-class Delegate:
-    """A button that runs a job of huikuan.jobs found by name."""
-
-    button: str
-    names: tuple[str, ...]  # job names, tried in order
-    command: str  # the command line that does the same
-    provides: tuple[str, ...]  # the roles of _ROLES this button can fill
-    roles: Callable[[Session], dict[str, Any]]  # their values (may save or copy the book)
-
-
-def _unavailable(session: Session, button: str, command: str = "") -> None:
-    zh_label, en_label = _LABELS[button]
-    hint_zh = f"\n请在命令行使用：{command}" if command else ""
-    hint_en = f"\nUse the command line: {command}" if command else ""
-    session.say(
-        f"此版本的 huikuan 尚不支持“{zh_label}”按钮。{hint_zh}",
-        f"“{en_label}” is not available in this version of huikuan.{hint_en}",
-    )
-
-
-def bind(job: Callable[..., Any], provides: tuple[str, ...]) -> dict[str, str] | None:
-    """Which role fills each parameter of `job`; None when a required one cannot be filled."""
-    binding = {}
-    for param in inspect.signature(job).parameters.values():
-        role = next((r for r, names in _ROLES.items() if param.name in names), None)
-        if role is not None and role in provides:
-            binding[param.name] = role
-        elif param.default is inspect.Parameter.empty and param.kind not in (
-            param.VAR_POSITIONAL,
-            param.VAR_KEYWORD,
-        ):
-            return None
-    return binding
-
-
-def _delegate(d: Delegate, book: Any, today: date | None) -> None:
-    def press(session: Session) -> None:
-        job = next((getattr(jobs, n) for n in d.names if callable(getattr(jobs, n, None))), None)
-        if job is None:
-            _unavailable(session, d.button)
-            return
-        binding = bind(job, d.provides)
-        if binding is None:
-            _unavailable(session, d.button, d.command)
-            return
-        values = d.roles(session)
-        result = job(**{param: values[role] for param, role in binding.items()})
-        written = getattr(result, "written", result)
-        if isinstance(written, Path) and written.suffix.lower().startswith(".xls"):
-            session.book.app.books.open(str(written))
-        zh_label, en_label = _LABELS[d.button]
-        shown = f"\n{written}" if isinstance(written, Path) else ""
-        session.say(f"“{zh_label}”已完成。{shown}", f"{en_label}: done.{shown}")
-
-    _run(press, book, today)
+# ---- buttons working on the saved file -------------------------------------------------
 
 
 def _next_month(day: date) -> date:
     return month_end(day) + timedelta(days=1)
 
 
-def _split_roles(s: Session) -> dict[str, Any]:
-    path = s.saved_path()
-    return {"book": path, "out": path.with_name(f"{path.stem}-split"), "as_of": s.today}
-
-
-def _collect_roles(s: Session) -> dict[str, Any]:
-    path = s.saved_path()
-    return {
-        "folder": path.with_name(f"{path.stem}-returns"),
-        "out": path.with_name(f"{path.stem}-collected{path.suffix}"),
-        "base": path,
-        "as_of": s.today,
-    }
-
-
-def _roll_roles(s: Session) -> dict[str, Any]:
-    """The next month is rolled into a copy, opened afterwards: the open file is not rewritten."""
-    path = s.saved_path()
-    month = _next_month(s.today)
-    copy = path.with_name(f"{path.stem}-{month:%Y-%m}{path.suffix}")
-    shutil.copyfile(path, copy)
-    return {"book": copy, "out": copy, "month": month, "as_of": s.today}
-
-
-NEW_MONTH = Delegate(
-    "new_month",
-    ("roll", "new_month"),
-    "huikuan roll TEAM.xlsx --to YYYY-MM",
-    ("book", "out", "month", "as_of"),
-    _roll_roles,
-)
-SPLIT = Delegate(
-    "split", ("split",), "huikuan split TEAM.xlsx --out DIR", ("book", "out", "as_of"), _split_roles
-)
-COLLECT = Delegate(
-    "collect",
-    ("collect",),
-    "huikuan collect DIR -o TEAM.xlsx --base TEAM.xlsx",
-    ("folder", "out", "base", "as_of"),
-    _collect_roles,
-)
+def _free(path: Path, button_zh: str, button_en: str) -> Path:
+    """`path`, which must not exist yet: the ribbon never replaces a file or folder."""
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise Unusable(
+            f"{path} exists; move or rename it, then press {button_en} again",
+            f"{path} 已存在；请移走或改名后再按“{button_zh}”",
+        )
+    return path
 
 
 def new_month(book: Any = None, today: date | None = None) -> None:
-    """新月份 New month: next month's plan in a copy of the workbook (huikuan roll)."""
-    _delegate(NEW_MONTH, book, today)
+    """新月份 New month: next month's plan in a copy beside the workbook (huikuan roll)."""
+
+    def press(session: Session) -> None:
+        path = session.saved_path()
+        month = _next_month(session.today)
+        copy = _free(
+            path.with_name(f"{path.stem}-{month:%Y-%m}{path.suffix}"), "新月份", "New month"
+        )
+        result = jobs.roll(path, month, session.today, out=copy)
+        session.lang = lang = result.book.lang
+        rolled = result.rolled
+        session.book.app.books.open(str(copy))
+        new, carried = (
+            format_month(rolled.to_month, lang),
+            format_amount(rolled.carried_amount, lang),
+        )
+        session.say(
+            f"已生成{new}的计划：{copy}\n计划 {len(rolled.plan)} 行，结转未付承诺 "
+            f"{len(rolled.carried)} 期（{carried}），结转措施 {len(rolled.measures)} 项。",
+            f"{new} planned in {copy}\n{len(rolled.plan)} plan rows, {len(rolled.carried)} "
+            f"unpaid installments carried ({carried}), {len(rolled.measures)} measures carried.",
+        )
+
+    _run(press, book, today)
 
 
 def split(book: Any = None, today: date | None = None) -> None:
     """拆分 Split: one workbook per rep in a folder beside this one (huikuan split)."""
-    _delegate(SPLIT, book, today)
+
+    def press(session: Session) -> None:
+        path = session.saved_path()
+        folder = _free(path.with_name(f"{path.stem}-split"), "拆分", "Split")
+        result = jobs.split(path, folder, session.today)
+        session.lang = result.book.lang
+        names = "\n".join(f"{f.path.name}  {f.rep}  {f.customers}" for f in result.files)
+        n = len(result.problems)
+        session.say(
+            f"已为 {len(result.files)} 位业务员生成工作簿：{folder}\n{names}"
+            + (f"\n{n} 行有错误，未分发：改正后请重新拆分。" if n else ""),
+            f"A workbook for each of {len(result.files)} reps in {folder}\n{names}"
+            + (f"\n{n} bad row(s) were not sent: fix them and split again." if n else ""),
+            critical=bool(n),
+        )
+
+    _run(press, book, today)
 
 
 def collect(book: Any = None, today: date | None = None) -> None:
     """汇总 Collect: the reps' returned workbooks merged into a new team workbook (huikuan collect)."""
-    _delegate(COLLECT, book, today)
+
+    def press(session: Session) -> None:
+        path = session.saved_path()
+        folder = path.with_name(f"{path.stem}-returns")
+        if not folder.is_dir():
+            folder.mkdir()
+            session.say(
+                f"请把业务员交回的工作簿放入 {folder}，再按“汇总”。",
+                f"Put the reps' returned workbooks in {folder}, then press Collect again.",
+            )
+            return
+        out = _free(path.with_name(f"{path.stem}-collected.xlsx"), "汇总", "Collect")
+        result = jobs.collect(folder, out, session.today, base=path)
+        session.lang = result.lang
+        taken = sum(ln.event == "taken" for ln in result.lines)
+        attention = sum(ln.attention for ln in result.lines)
+        session.book.app.books.open(str(out))
+        session.say(
+            f"已写入 {out}：采用 {taken} 个文件，{attention} 条需核实（见“汇总记录”工作表）。",
+            f"Written: {out}: {taken} file(s) taken, {attention} line(s) to check "
+            "(see the Collect sheet).",
+        )
+
+    _run(press, book, today)
 
 
 BUTTONS = (refresh, schedule, diagnose, check, new_month, split, collect)

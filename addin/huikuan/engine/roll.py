@@ -20,7 +20,7 @@ a plan row, carried installment or measure already there is skipped.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
@@ -44,10 +44,6 @@ class RollError(ValueError):
 
 def month_of(day: date) -> date:
     return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -110,6 +106,16 @@ class Rolled:
     @property
     def commitments(self) -> tuple[Installment, ...]:
         return tuple(c.installment for c in self.carried)
+
+    @property
+    def target(self) -> Decimal:
+        """The new month's suggested targets, summed."""
+        return sum((p.target for p in self.plan), ZERO)
+
+    @property
+    def carried_amount(self) -> Decimal:
+        """The unpaid installments carried into the new month, summed."""
+        return sum((c.installment.amount for c in self.carried), ZERO)
 
 
 def _history(book: Book, before: date) -> dict[str, list[MonthHistory]]:
@@ -223,10 +229,3 @@ def roll(book: Book, to: date, workdays: Workdays | None = None) -> Rolled:
     return Rolled(
         rolled, start, to, tuple(plan), tuple(carried), tuple(measures), skipped, first_day
     )
-
-
-def unpaid_by_customer(carried: Iterable[Carried]) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for c in carried:
-        out[c.installment.customer_id] += c.installment.amount
-    return dict(out)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -18,6 +16,7 @@ from .. import contract as ct
 from ..engine.analysis import analyse_all
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
+from ..fileio import write_atomic
 from ..model import Book, Problem, Rep
 from ..workbook.fastwrite import expand_tables
 from ..workbook.outputs import OutputTable, output_tables
@@ -81,29 +80,8 @@ def save_refreshed(
             full[out.table.name] = out.rows
     buf = io.BytesIO()
     wb.save(buf)
-    write_atomic(expand_tables(buf.getvalue(), full), dest)
+    write_atomic(dest, expand_tables(buf.getvalue(), full))
     return rows, actions
-
-
-def write_atomic(data: bytes, dest: Path) -> None:
-    """Write bytes next to dest under a temporary name, then rename over it in one step."""
-    dest = dest.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix, dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        mode = dest.stat().st_mode & 0o777 if dest.exists() else 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def reps_of(book: Book) -> list[str]:

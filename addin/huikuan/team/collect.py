@@ -24,10 +24,11 @@ from .. import contract as ct
 from ..engine.merge import Merged, Return, merge
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
+from ..errors import Unusable
 from ..model import Book, Customer, Problem
 from ..values import normalize
 from ..workbook.files import FileTables
-from ..workbook.package import Unusable, risks
+from ..workbook.package import risks
 from ..workbook.reader import RawTable, message, read_book
 from ..workbook.template import GUIDE, XLWINGS_CONF, plan_formulas
 from .books import save_refreshed

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .. import contract as ct
-from ..values import BadValue, format_amount, format_date, format_month, parse_month
+from .. import jobs
+from ..options import add_as_of, month
+from ..values import format_amount, format_date, format_month
 from .report import Line
 
 COMMANDS = ("split", "collect", "roll")
@@ -24,14 +25,7 @@ SHOWN_LINES = 60  # report lines printed; the Collect sheet has them all
 AS_OF_HELP = "compute Status as of this day (default today), e.g. 2026-11-23"
 
 
-def _month(text: str) -> date:
-    try:
-        return parse_month(text)
-    except BadValue as bad:
-        raise argparse.ArgumentTypeError(f"{bad.en} / {bad.zh}") from None
-
-
-def add_parsers(sub: Any, as_of: Callable[[str], date]) -> None:
+def add_parsers(sub: Any) -> None:
     """Add split, collect and roll to the `huikuan` subcommands."""
     s = sub.add_parser(
         "split",
@@ -53,7 +47,7 @@ def add_parsers(sub: Any, as_of: Callable[[str], date]) -> None:
         help="the emails' From (default: the manager's address from Reps, else left blank "
         "for the mail program)",
     )
-    s.add_argument("--as-of", type=as_of, default=None, metavar="DATE", help=AS_OF_HELP)
+    add_as_of(s, AS_OF_HELP)
     s.add_argument("--force", action="store_true", help="replace files that exist in DIR")
 
     c = sub.add_parser(
@@ -76,7 +70,7 @@ def add_parsers(sub: Any, as_of: Callable[[str], date]) -> None:
         metavar="TEAM.xlsx",
         help="the team workbook the files were split from (targets and customers are its)",
     )
-    c.add_argument("--as-of", type=as_of, default=None, metavar="DATE", help=AS_OF_HELP)
+    add_as_of(c, AS_OF_HELP)
     c.add_argument(
         "--force", action="store_true", help="replace TEAM.xlsx if it exists (and is not --base)"
     )
@@ -92,12 +86,12 @@ def add_parsers(sub: Any, as_of: Callable[[str], date]) -> None:
     )
     r.add_argument("book", type=Path, metavar="TEAM.xlsx")
     r.add_argument(
-        "--to", type=_month, required=True, metavar="MONTH", help="the new month, e.g. 2026-12"
+        "--to", type=month, required=True, metavar="MONTH", help="the new month, e.g. 2026-12"
     )
     r.add_argument(
         "-o", "--output", type=Path, default=None, metavar="OUT.xlsx", help="write here instead"
     )
-    r.add_argument("--as-of", type=as_of, default=None, metavar="DATE", help=AS_OF_HELP)
+    add_as_of(r, AS_OF_HELP)
     r.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
 
 
@@ -124,85 +118,87 @@ def _line(ln: Line, lang: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the team command `args.command` (split, collect or roll); the exit code."""
+    return {"split": _split, "collect": _collect, "roll": _roll}[args.command](args)
+
+
+def _split(args: argparse.Namespace) -> int:
     today = date.today()
-    if args.command == "split":
-        from .split import split  # these import openpyxl: only when a team command runs
-
-        res = split(args.book, args.out, args.as_of or today, args.eml, args.force, args.sender)
-        lang = res.book.lang
-        for p in res.problems:
-            print(
-                f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr
-            )
-        if res.problems:
-            print(
-                _say(
-                    lang,
-                    f"{len(res.problems)} bad row(s) were not sent: fix them and split again",
-                    f"{len(res.problems)} 行有错误，未分发：改正后请重新分发",
-                ),
-                file=sys.stderr,
-            )
-        for f in res.files:
-            count = _say(lang, f"{f.customers} customers", f"{f.customers} 个客户")
-            mail = ""
-            if f.eml:
-                mail = f"  {f.eml.name}  To: {f.to or '—'}" + (f"  Cc: {f.cc}" if f.cc else "")
-            print(f"{f.path}  {f.rep}  {count}{mail}")
-            for en, zh in f.warnings:
-                print(_say(lang, "warning: ", "注意：") + _say(lang, en, zh), file=sys.stderr)
-        for en, zh in res.notes:
-            print(_say(lang, "note: ", "说明：") + _say(lang, en, zh), file=sys.stderr)
-        return res.exit_code
-    if args.command == "collect":
-        from .collect import collect
-
-        res = collect(
-            args.folder, args.output, args.as_of or today, args.base, args.force, _progress
-        )
-        lang = res.lang
-        files = [
-            ln for ln in res.lines if ln.event in ("taken", "superseded", "quarantined", "skipped")
-        ]
-        events = [ln for ln in res.lines if ln not in files]
-        for ln in files:
-            print(_line(ln, lang))
-        for ln in events[:SHOWN_LINES]:
-            print(_line(ln, lang))
-        if len(events) > SHOWN_LINES:
-            more = len(events) - SHOWN_LINES
-            print(
-                _say(
-                    lang,
-                    f"… {more} more in the Collect sheet",
-                    f"……另有 {more} 条，见“汇总记录”工作表",
-                )
-            )
-        for en, zh in res.not_carried:
-            print(
-                _say(lang, "note: the team workbook lacks the base's ", "注意：汇总表中没有底表的")
-                + _say(lang, en, zh),
-                file=sys.stderr,
-            )
-        taken = sum(ln.event == "taken" for ln in files)
-        attention = sum(ln.attention for ln in res.lines)
+    res = jobs.split(args.book, args.out, args.as_of or today, args.eml, args.force, args.sender)
+    lang = res.book.lang
+    for p in res.problems:
+        print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
+    if res.problems:
         print(
             _say(
                 lang,
-                f"written: {res.written} ({taken} file(s) taken, {attention} line(s) to check)",
-                f"已写入 {res.written}（采用 {taken} 个文件，{attention} 条需核实）",
+                f"{len(res.problems)} bad row(s) were not sent: fix them and split again",
+                f"{len(res.problems)} 行有错误，未分发：改正后请重新分发",
+            ),
+            file=sys.stderr,
+        )
+    for f in res.files:
+        count = _say(lang, f"{f.customers} customers", f"{f.customers} 个客户")
+        mail = ""
+        if f.eml:
+            mail = f"  {f.eml.name}  To: {f.to or '—'}" + (f"  Cc: {f.cc}" if f.cc else "")
+        print(f"{f.path}  {f.rep}  {count}{mail}")
+        for en, zh in f.warnings:
+            print(_say(lang, "warning: ", "注意：") + _say(lang, en, zh), file=sys.stderr)
+    for en, zh in res.notes:
+        print(_say(lang, "note: ", "说明：") + _say(lang, en, zh), file=sys.stderr)
+    return res.exit_code
+
+
+def _collect(args: argparse.Namespace) -> int:
+    today = date.today()
+    res = jobs.collect(
+        args.folder, args.output, args.as_of or today, args.base, args.force, _progress
+    )
+    lang = res.lang
+    files = [
+        ln for ln in res.lines if ln.event in ("taken", "superseded", "quarantined", "skipped")
+    ]
+    events = [ln for ln in res.lines if ln not in files]
+    for ln in files:
+        print(_line(ln, lang))
+    for ln in events[:SHOWN_LINES]:
+        print(_line(ln, lang))
+    if len(events) > SHOWN_LINES:
+        more = len(events) - SHOWN_LINES
+        print(
+            _say(
+                lang,
+                f"… {more} more in the Collect sheet",
+                f"……另有 {more} 条，见“汇总记录”工作表",
             )
         )
-        return res.exit_code
-    from .roll import roll_file
+    for en, zh in res.not_carried:
+        print(
+            _say(lang, "note: the team workbook lacks the base's ", "注意：汇总表中没有底表的")
+            + _say(lang, en, zh),
+            file=sys.stderr,
+        )
+    taken = sum(ln.event == "taken" for ln in files)
+    attention = sum(ln.attention for ln in res.lines)
+    print(
+        _say(
+            lang,
+            f"written: {res.written} ({taken} file(s) taken, {attention} line(s) to check)",
+            f"已写入 {res.written}（采用 {taken} 个文件，{attention} 条需核实）",
+        )
+    )
+    return res.exit_code
 
-    res = roll_file(args.book, args.to, args.as_of or today, args.output, args.force)
+
+def _roll(args: argparse.Namespace) -> int:
+    today = date.today()
+    res = jobs.roll(args.book, args.to, args.as_of or today, args.output, args.force)
     lang = res.book.lang
     ro = res.rolled
     for p in res.problems:
         print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
-    target = sum((p.target for p in ro.plan), Decimal(0))
-    carried = sum((c.installment.amount for c in ro.carried), Decimal(0))
+    target, carried = ro.target, ro.carried_amount
     month, first = format_month(ro.to_month, lang), format_date(ro.first_day, lang)
     print(
         _say(

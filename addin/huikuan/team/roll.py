@@ -18,10 +18,11 @@ from ..engine.analysis import analyse_all
 from ..engine.roll import Rolled, RollError, roll
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
+from ..errors import Unusable
 from ..model import Book, Problem
 from ..workbook.files import FileTables
 from ..workbook.outputs import output_tables
-from ..workbook.package import Risk, Unusable, refuse_losing, risks
+from ..workbook.package import Risk, refuse_losing, risks
 from ..workbook.reader import read_book
 from ..workbook.tables import append_rows
 from ..workbook.writer import _load, keeps_vba, put_table, save_atomic

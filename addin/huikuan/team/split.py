@@ -14,9 +14,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from ..errors import Unusable
 from ..model import Book, Problem
 from ..workbook.files import FileTables
-from ..workbook.package import Unusable
 from ..workbook.reader import read_book
 from .books import rep_book, reps_of, safe_stem, save_refreshed
 from .mail import Figures, address, manager_address, rep_message

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import python_calamine as pc
 
-from .package import Unusable, guard
+from ..errors import Unusable
+from .package import guard
 from .reader import RawTable
 
 

@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..contract import Kind
+from ..errors import Unusable
 from .outputs import OutputTable
-from .package import Unusable
 from .reader import RawTable
 from .writer import FORMATS
 

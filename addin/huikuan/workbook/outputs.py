@@ -11,7 +11,6 @@ column_widths, rule_formulas.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +26,7 @@ from ..engine.excuses import ExcuseSummary
 from ..engine.schedule import Action, Reason
 from ..engine.status import StatusRow, totals_by_rep
 from ..model import Problem
+from ..text import display_width
 from ..values import fen, format_amount, format_date
 from . import advice
 from .reader import col_letter
@@ -216,22 +216,15 @@ def _display(kind: Kind, value: Any) -> str:
     return str(value)
 
 
-def text_width(text: str) -> int:
-    """Characters as Excel measures them: CJK and full-width ones count double."""
-    if text.isascii():
-        return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def column_widths(out: OutputTable, sample: int = 200) -> tuple[float, ...]:
     """Each column's width: its header or widest value among the first rows, 8 to 60."""
     widths = []
     for index, (header, kind) in enumerate(zip(out.headers, out.kinds, strict=True)):
-        widest = text_width(header)
+        widest = display_width(header)
         for row in out.rows[:sample]:
             value = row[index]
             if value is not None:
-                widest = max(widest, text_width(_display(kind, value)))
+                widest = max(widest, display_width(_display(kind, value)))
         widths.append(float(min(60, max(8, widest + 2))))
     return tuple(widths)
 

@@ -44,8 +44,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from ..errors import Unusable
 from .outputs import TABLE_STYLE, OutputTable, column_widths
-from .package import Risk, Unusable
+from .package import Risk
 from .sheetxml import Cells, SheetStyles, drawing_parts, rels_xml, table_xml, worksheet_xml
 from .styles import MINIMAL, StyleSheet
 from .xmlparts import (

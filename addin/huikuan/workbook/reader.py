@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from .. import contract
 from ..contract import Column, Kind, Table
+from ..errors import Unusable
 from ..model import (
     Book,
     CadenceRow,
@@ -44,7 +45,6 @@ from ..values import (
     parse_text,
     parse_yesno,
 )
-from .package import Unusable
 
 
 @dataclass(frozen=True)

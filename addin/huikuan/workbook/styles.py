@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .package import Unusable
+from ..errors import Unusable
 from .xmlparts import MAIN, Edits, Node, esc_attr, parse
 
 # Format codes every Excel has built in, by id; only the locale-independent ones

@@ -20,9 +20,9 @@ from openpyxl.worksheet.table import TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..contract import Column, Table
+from ..errors import Unusable
 from ..model import Record
 from ..values import is_blank, normalize
-from .package import Unusable
 from .template import _number_format, cell_value
 
 

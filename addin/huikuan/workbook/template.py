@@ -9,7 +9,6 @@ Run `python -m huikuan.workbook.template templates/` to rebuild the shipped file
 from __future__ import annotations
 
 import sys
-import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -29,6 +28,7 @@ from ..contract import Column, Kind, Table
 from ..engine.diagnosis import DEFAULT_THRESHOLDS
 from ..engine.policy import DEFAULT_CADENCE
 from ..model import Book, CadenceRow, Record, Threshold
+from ..text import display_width
 
 LANGS = ("zh", "en")
 TABLE_STYLE = "TableStyleMedium2"
@@ -225,8 +225,7 @@ def cell_value(col: Column, value: object, lang: str) -> object:
 
 def _display_width(value: object) -> int:
     """Characters as Excel measures them: CJK and full-width ones count double."""
-    text = value.isoformat() if isinstance(value, date) else str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return display_width(value.isoformat() if isinstance(value, date) else str(value))
 
 
 def _number_format(kind: Kind, lang: str) -> str | None:

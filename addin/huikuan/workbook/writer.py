@@ -11,8 +11,6 @@ column_widths, rules, charts), and a test holds their results equal in content.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +23,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..errors import Unusable
+from ..fileio import write_atomic
 from .charts import build_charts
 from .outputs import (
     FORMATS,
@@ -35,7 +35,7 @@ from .outputs import (
     rule_formulas,
     rule_ranges,
 )
-from .package import Risk, Unusable, refuse_losing, risks
+from .package import Risk, refuse_losing, risks
 from .reader import cell_ref
 
 __all__ = ["FORMATS", "put_table", "save_atomic", "write_outputs"]
@@ -142,21 +142,6 @@ def write_outputs(src: Path, dest: Path, tables: Sequence[OutputTable]) -> list[
     return lost
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def save_atomic(wb: Workbook, dest: Path) -> None:
-    """Save next to dest under a temporary name, then rename over it in one step."""
-    dest = dest.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix, dir=dest.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.chmod(tmp, dest.stat().st_mode & 0o777 if dest.exists() else 0o666 & ~_umask())
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Save atomically (fileio.write_atomic: a temp file beside dest, fsync, rename)."""
+    write_atomic(dest, wb.save)

@@ -28,7 +28,7 @@ from defusedxml.common import (
     ExternalReferenceForbidden,
 )
 
-from .package import Unusable
+from ..errors import Unusable
 
 # ---- namespaces, content types, relationship types ------------------------
 

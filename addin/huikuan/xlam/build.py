@@ -13,7 +13,6 @@ other part as it is. openpyxl never touches the add-in (it would drop the ribbon
 from __future__ import annotations
 
 import io
-import os
 import tempfile
 import zipfile
 from pathlib import Path
@@ -21,6 +20,7 @@ from xml.etree import ElementTree as ET
 
 from defusedxml.ElementTree import fromstring
 
+from ..fileio import write_atomic
 from .ribbon import custom_ui
 from .vba import ribbon_module, this_workbook, udf_module, xlwings_module
 
@@ -88,15 +88,5 @@ def build(out: Path, lang: str = "zh") -> Path:
         raw = Path(tmp) / "huikuan.xlam"
         vba_addin(raw)
         package = add_ribbon(raw.read_bytes(), ui)
-    fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".xlam", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(package)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(name, 0o666 & ~mask)
-        os.replace(name, out)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+    write_atomic(out, package)
     return out

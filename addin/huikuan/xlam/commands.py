@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..workbook.package import Unusable
+from ..errors import Unusable
 from . import install as inst
 
 _NOT_WINDOWS = {
@@ -85,9 +85,10 @@ def run(
     lang = getattr(args, "lang", "zh")
     action = args.addin_command
     if action == "build":
-        from ..jobs import refuse_overwrite
+        from ..fileio import refuse_overwrite, require_suffix
         from .build import build
 
+        require_suffix(args.output, (".xlam",))
         refuse_overwrite(args.output, args.force)
         out = build(args.output, args.lang)
         _say(lang, f"已写入 {out}", f"written: {out}")
