@@ -453,10 +453,7 @@ COLLECT = Table(
 SENT = Table(
     "_huikuan_sent",
     "_huikuan_sent",
-    tuple(
-        C(key, key, key)
-        for key in ("table", "row", "customer_id", "hash", "values")
-    ),
+    tuple(C(key, key, key) for key in ("table", "row", "customer_id", "hash", "values")),
     output=True,
 )
 
