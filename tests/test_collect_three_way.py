@@ -460,3 +460,27 @@ def test_the_demo_team_collects_without_false_warnings(tmp_path: Path) -> None:
     assert run.stderr == ""  # no "lacks the base's sheet xlwings.conf / charts"
     assert "0 条需核实" in run.stdout
     assert load(tmp_path / "new.xlsx") == load(team)
+
+
+def test_rolled_and_extended_after_split_nothing_to_check(tmp_path: Path) -> None:
+    """The manager rolls the team book into December and gives 李娜 a new customer after
+    split; both reps send their files back untouched: the team book comes back as it
+    is now, and nothing is called missing in the returns."""
+    team = team_book(tmp_path / "team.xlsx", "zh")
+    mail = tmp_path / "mail"
+    assert huikuan("split", team, "--out", mail, "--as-of", AS_OF).returncode == 0
+    run = huikuan("roll", team, "--to", "2026-12", "--as-of", "2026-11-30")
+    assert run.returncode == 0, run.stderr
+    add_rows(team, "Customers", [{"customer_id": "C004", "name": "西部机械", "rep": "李娜"}])
+    now = load(team)
+    assert {p.month for p in now.plan} == {NOV, date(2026, 12, 1)}
+    assert any(i.carried_from for i in now.commitments)  # roll carried what was unpaid
+    out = tmp_path / "new.xlsx"
+    run = huikuan("collect", mail, "--base", team, "-o", out, "--as-of", AS_OF)
+    assert run.returncode == 0, run.stdout + run.stderr
+    settings = {"cadences": (), "thresholds": ()}  # the rebuilt book has the template's
+    assert load(out).model_copy(update=settings) == now.model_copy(update=settings)
+    lines = collect_lines(out)
+    assert not any(ln["event"] == event("zh", "kept") for ln in lines)
+    [c004] = [ln for ln in lines if ln["customer_id"] == "C004"]
+    assert c004["event"] == event("zh", "team_changed") and "分发后" in c004["detail"]

@@ -363,25 +363,8 @@ def _owners(base: Book | None, returns: Sequence[Return]) -> dict[str, Return | 
     return owners
 
 
-def _three(ret: Return, base: Book | None, cid: str) -> bool:
-    """Whether this customer's rows of this return are merged three ways."""
-    return base is not None and ret.sent is not None and cid in _sent_ids(ret)
-
-
-_SENT_IDS: dict[int, frozenset[str]] = {}
-
-
-def _sent_ids(ret: Return) -> frozenset[str]:
-    assert ret.sent is not None
-    ids = _SENT_IDS.get(id(ret.sent))
-    if ids is None:
-        ids = _SENT_IDS[id(ret.sent)] = frozenset(c.customer_id for c in ret.sent.customers)
-    return ids
-
-
 def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
     """The team's book: the base (if any) with every return merged in by the module's rules."""
-    _SENT_IDS.clear()
     returns = sorted(returns, key=lambda r: (r.rep, r.source))
     owners = _owners(base, returns)
     base_book = base or Book()
@@ -405,6 +388,16 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
         for r in returns
         if r.sent is not None
     }
+
+    sent_ids = {
+        id(r): frozenset(c.customer_id for c in r.sent.customers)
+        for r in returns
+        if r.sent is not None
+    }
+
+    def _three(ret: Return, base: Book | None, cid: str) -> bool:
+        """Whether this customer's rows of this return are merged three ways."""
+        return base is not None and cid in sent_ids.get(id(ret), ())
 
     def rows_of(ret: Return, fld: str, cid: str) -> list[Any]:
         return ret_rows[id(ret)][fld].get(cid, [])
@@ -499,6 +492,20 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
             customers.append(cust)
             if cust.rep in by_rep_returned:
                 rep_ret = next(r for r in returns if r.rep == cust.rep)
+                if id(rep_ret) in sent_ids and cust.customer_id not in sent_ids[id(rep_ret)]:
+                    # given to the rep in the team book after split: not in the file
+                    events.append(
+                        Event(
+                            "team_changed",
+                            rep_ret.source,
+                            rep_ret.rep,
+                            "Customers",
+                            cust.customer_id,
+                            new=cust,
+                            taken=False,
+                        )
+                    )
+                    continue
                 events.append(
                     Event(
                         "kept", rep_ret.source, rep_ret.rep, "Customers", cust.customer_id, old=cust
@@ -577,6 +584,9 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
             new = by_month.get(p.month)
             was = sent_plan.get(p.month) if sent_plan is not None else None
             if new is None:
+                if sent_plan is not None and was is None:
+                    count(ret, "Plan", "same")  # the team added it after split
+                    continue
                 if cid in base_customers:
                     kind = "deleted" if was is not None else "kept"
                     events.append(Event(kind, ret.source, ret.rep, "Plan", cid, old=p, sent=was))

@@ -274,6 +274,14 @@ def _team_changed(ev: Event, lang: str) -> tuple[str, str]:
             sent=_value(table, ev.new, ev.field, lang),
             now=_value(table, ev.old, ev.field, lang),
         )
+    elif ev.old is None and table == "Customers":
+        d = _t(
+            lang,
+            "{row}: given to {rep} in the team book after split, so not in the file",
+            "{row}：分发后才在汇总表中分给 {rep}，文件中没有",
+            row=describe(table, ev.new, lang),
+            rep=ev.rep,
+        )
     elif ev.new is None and table == "Customers":
         d = _t(
             lang,
@@ -310,10 +318,14 @@ def _team_changed(ev: Event, lang: str) -> tuple[str, str]:
             sent=describe(table, ev.old, lang),
             now=describe(table, ev.new, lang),
         )
-    r = _t(
-        lang,
-        "unchanged by the rep: the team book's kept",
-        "业务员未修改：保留汇总表的值",
+    r = (
+        _t(lang, "the team book's kept", "保留汇总表中的客户")
+        if ev.old is None and table == "Customers"
+        else _t(
+            lang,
+            "unchanged by the rep: the team book's kept",
+            "业务员未修改：保留汇总表的值",
+        )
     )
     return d, r
 
