@@ -265,10 +265,10 @@ def merge_rows(
             continue
         key = loose(row)
         if key is not None and by_key.get(key):
-            new = by_key[key].pop(0)
-            paired.add(id(new))
-            out.in_place.append(new)
-            out.changed.append((row, new))
+            edit = by_key[key].pop(0)
+            paired.add(id(edit))
+            out.in_place.append(edit)
+            out.changed.append((row, edit))
         else:
             out.in_place.append(row)
             out.kept.append(row)
@@ -487,8 +487,8 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
     by_rep_returned = {r.rep for r in returns}
     no_return: Counter[str] = Counter()
     for cust in base_book.customers:
-        ret = owned.get(cust.customer_id)
-        if ret is None:
+        found = owned.get(cust.customer_id)
+        if found is None:
             customers.append(cust)
             if cust.rep in by_rep_returned:
                 rep_ret = next(r for r in returns if r.rep == cust.rep)
@@ -514,6 +514,7 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
             else:
                 no_return[cust.rep] += 1
             continue
+        ret = found
         mine = next(c for c in ret.book.customers if c.customer_id == cust.customer_id)
         sent = (
             next(iter(sent_of(ret, "customers", cust.customer_id)), None)
@@ -661,7 +662,7 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
     plan = [plan_out.get(id(p), p) for p in base_book.plan] + plan_added
 
     # ---- the reps' tables
-    tables: dict[str, list[Record]] = {}
+    tables: dict[str, list[Any]] = {}
     for fld in REP_TABLES:
         name = TABLE_NAMES[fld]
         base_rows = _by_customer(getattr(base_book, fld))

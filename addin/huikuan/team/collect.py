@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .. import contract as ct
 from ..engine.merge import Merged, Return, merge
@@ -46,7 +46,7 @@ OTHER_SPREADSHEETS = {
 }
 QUARANTINE = "quarantine"
 
-Progress = Callable[[Iterable[Path]], Iterable[Path]]
+Progress = Callable[[Iterable[Any]], Iterable[Any]]  # e.g. a progress bar around the files read
 
 
 @dataclass
