@@ -484,3 +484,24 @@ def test_rolled_and_extended_after_split_nothing_to_check(tmp_path: Path) -> Non
     assert not any(ln["event"] == event("zh", "kept") for ln in lines)
     [c004] = [ln for ln in lines if ln["customer_id"] == "C004"]
     assert c004["event"] == event("zh", "team_changed") and "分发后" in c004["detail"]
+
+
+def test_the_package_writer_adds_a_hidden_sheet_that_reads_back(tmp_path: Path) -> None:
+    """What split sent, written by the package writer into a workbook that has no such
+    sheet: hidden in Excel's terms, and read back by calamine as it was written."""
+    from huikuan.team.sent import read_sent, sent_table
+    from huikuan.workbook import package_writer
+    from huikuan.workbook.files import FileTables
+
+    path = team_book(tmp_path / "team.xlsx", "en")
+    book = load(path)
+    table = sent_table(book, "李娜", date(2026, 11, 23))
+    package_writer.write_outputs(path, path, [table])
+    wb = openpyxl.load_workbook(path)
+    assert wb["_huikuan_sent"].sheet_state == "hidden"
+    assert all(ws.sheet_state == "visible" for ws in wb.worksheets if ws.title != "_huikuan_sent")
+    sent = read_sent(FileTables(path), "李娜")
+    assert sent.as_of == date(2026, 11, 23)
+    assert sent.book.model_copy(update={"reps": (), "lang": book.lang}) == book.model_copy(
+        update={"reps": (), "cadences": (), "holidays": (), "thresholds": ()}
+    )
