@@ -105,18 +105,25 @@ def read_sent(source: TableSource, rep: str) -> Sent:
     meta: dict[str, Any] | None = None
     found: dict[str, list[Record]] = {fld: [] for fld in TABLES}
     count = 0
+    at = [where[c] for c in COLUMNS]
+    width = max(at) + 1
+    t_at, h_at, v_at = where["table"], where["hash"], where["values"]
     for i, cells in enumerate(raw.rows):
-        values = {c: cells[where[c]] if where[c] < len(cells) else None for c in COLUMNS}
-        if all(v in (None, "") for v in values.values()):
+        if len(cells) < width:
+            cells = [*cells, *([None] * (width - len(cells)))]
+        table, digest, text = cells[t_at], cells[h_at], cells[v_at]
+        if all(cells[j] in (None, "") for j in at):
             continue
-        cell = cell_ref(raw.first_col + where["hash"], raw.header_row + 1 + i)
-        table, text, digest = values["table"], values["values"], values["hash"]
+
+        def cell(i: int = i) -> str:
+            return f"{raw.sheet}!{cell_ref(raw.first_col + h_at, raw.header_row + 1 + i)}"
+
         if not (isinstance(table, str) and isinstance(text, str) and isinstance(digest, str)):
-            raise Damaged(f"{raw.sheet}!{cell}: row altered", f"{raw.sheet}!{cell}：记录已被改动")
+            raise Damaged(f"{cell()}: row altered", f"{cell()}：记录已被改动")
         if row_hash(table, text) != digest.strip():
             raise Damaged(
-                f"{raw.sheet}!{cell}: row altered (hash {digest} does not match)",
-                f"{raw.sheet}!{cell}：记录已被改动（校验值 {digest} 不符）",
+                f"{cell()}: row altered (hash {digest} does not match)",
+                f"{cell()}：记录已被改动（校验值 {digest} 不符）",
             )
         try:
             data = json.loads(text)
@@ -127,9 +134,7 @@ def read_sent(source: TableSource, rep: str) -> Sent:
             found[fld].append(TABLES[fld][1].model_validate(data))
             count += 1
         except (ValueError, KeyError, ValidationError, InvalidOperation):
-            raise Damaged(
-                f"{raw.sheet}!{cell}: row unreadable", f"{raw.sheet}!{cell}：记录无法读取"
-            ) from None
+            raise Damaged(f"{cell()}: row unreadable", f"{cell()}：记录无法读取") from None
     if meta is None or meta.get("format") != FORMAT:
         raise Damaged(
             f"sheet {raw.sheet}: no split row of format {FORMAT}",
