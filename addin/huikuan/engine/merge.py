@@ -265,10 +265,10 @@ def merge_rows(
             continue
         key = loose(row)
         if key is not None and by_key.get(key):
-            edit = by_key[key].pop(0)
-            paired.add(id(edit))
-            out.in_place.append(edit)
-            out.changed.append((row, edit))
+            match = by_key[key].pop(0)
+            paired.add(id(match))
+            out.in_place.append(match)
+            out.changed.append((row, match))
         else:
             out.in_place.append(row)
             out.kept.append(row)
