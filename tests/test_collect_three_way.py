@@ -177,6 +177,7 @@ def test_three_way_collect_keeps_the_managers_changes(lang: str, tmp_path: Path)
     set_amount(lina, "C001", date(2026, 11, 25), 36000)
     set_amount(lina, "C002", date(2026, 11, 15), 48000)
     delete_receipt(lina, "R-1")
+    assert huikuan("refresh", lina, "--as-of", AS_OF).returncode == 0  # her figures, in place
     add_rows(
         lina,
         "Receipts",
