@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from huikuan.model import Book, Customer, FollowUp, Installment, Measure, PlanRow, Receipt, Rep
-from huikuan.team.books import rep_book, safe_stem, save_refreshed
+from huikuan.team.books import fresh_template, rep_book, safe_stem, write_book
 
 HERE = Path(__file__).resolve().parent
 MONTH = date(2026, 11, 1)
@@ -103,11 +103,12 @@ def prepare(reps: int, per_rep: int) -> tuple[Path, Path]:
     returns.mkdir(parents=True, exist_ok=True)
     book = team(reps, per_rep)
     start = time.perf_counter()
-    save_refreshed(book, date(2026, 11, 23), base)
+    write_book(fresh_template(book.lang), base, book, date(2026, 11, 23))
     taken: set[str] = set()
     for n, rep in enumerate(r.rep for r in book.reps):
         path = returns / f"{safe_stem(rep, taken)}.xlsx"
-        save_refreshed(filled(rep_book(book, rep)), date(2026, 11, 23), path)
+        own = filled(rep_book(book, rep))
+        write_book(fresh_template(own.lang), path, own, date(2026, 11, 23))
         if n % 50 == 49:
             print(f"  {n + 1} rep files written", file=sys.stderr)
     done.write_text(json.dumps({"seconds": time.perf_counter() - start}))

@@ -21,7 +21,7 @@ from huikuan.demo import REPS
 from huikuan.engine.analysis import analyse_all
 from huikuan.engine.diagnosis import CAUSES
 from huikuan.values import fen
-from huikuan.workbook import advice
+from huikuan.workbook import remedies
 
 AS_OF = "2026-11-23"
 DEMO_REPS = sorted(REPS)  # 刘洋, 张伟, 李娜, 王强 — the order the command uses
@@ -109,7 +109,7 @@ def test_each_flagged_cause_and_only_a_flagged_cause_has_a_remedy_line(
     demo: Path, lang: str
 ) -> None:
     done = huikuan("diagnose", demo, "--as-of", AS_OF)
-    nothing = advice.pick(advice.NOTHING, lang)
+    nothing = remedies.pick(remedies.NOTHING, lang)
     for rep, lines in blocks(done.stdout).items():
         for flagged, _, rest, remedy in parsed(lines):
             assert (remedy is not None) is flagged, (rep, rest)
@@ -128,7 +128,7 @@ def test_diagnose_prints_what_the_engine_finds_for_the_workbook(demo: Path, lang
         assert flagged is f.flagged
         assert rank == f.rank
         assert f"{f.figure:.1%}" in rest
-        assert remedy == (advice.remedy(f, lang) if f.flagged else None)
+        assert remedy == (remedies.remedy(f, lang) if f.flagged else None)
 
 
 def test_the_demo_reps_stories_show_in_their_flags(demo: Path) -> None:
@@ -223,9 +223,9 @@ def test_the_diagnosis_sheet_holds_the_engines_figures(
         assert figure == pytest.approx(float(f.figure), abs=1e-12)
         assert amount == pytest.approx(float(fen(f.amount)), abs=0.001)
         assert flagged == (yes if f.flagged else no)
-        assert action == advice.remedy(f, lang)
+        assert action == remedies.remedy(f, lang)
         assert rank == f.rank
-        assert detail == advice.detail(f, lang)
+        assert detail == remedies.detail(f, lang)
 
 
 def test_the_excuses_sheet_holds_the_engines_summary(
@@ -248,8 +248,8 @@ def test_the_excuses_sheet_holds_the_engines_summary(
             e.accepted,
             pytest.approx(float(fen(e.deferred)), abs=0.001),
             pytest.approx(float(fen(e.deferred_accepted)), abs=0.001),
-            advice.pick(advice.COUNTER_MEASURES[e.kind], lang),
-            advice.name_customers(e.customers, lang),
+            remedies.pick(remedies.COUNTER_MEASURES[e.kind], lang),
+            remedies.name_customers(e.customers, lang),
         ]
     assert {row[0] for row in rows} <= {*DEMO_REPS, everyone}
     assert rows[-1][0] == everyone

@@ -32,7 +32,7 @@ from huikuan.engine.diagnosis import (
 )
 from huikuan.engine.status import StatusRow, status
 from huikuan.model import Book, Customer, FollowUp, Installment, Measure, PlanRow, Receipt
-from huikuan.workbook.advice import REMEDIES, remedy
+from huikuan.workbook.remedies import REMEDIES, remedy
 
 NOV = date(2026, 11, 1)
 OCT = date(2026, 10, 1)
@@ -136,7 +136,7 @@ ENGINES: list[Callable[[Book], tuple[StatusRow, ...]]] = [by_status, by_analyse]
 def one_rep(b: Book, rows_of: Callable[[Book], tuple[StatusRow, ...]] = by_analyse, **kw) -> dict:
     """The six findings of the book's November rows as one group, by cause."""
     rows = [r for r in rows_of(b) if r.month == NOV]
-    found = diagnose_rows(rows, b.followups, AS_OF, "王强", **kw)
+    found = diagnose_rows(rows, b.followups, AS_OF, "王强", receipts=b.receipts, **kw)
     return {f.cause: f for f in found}
 
 
@@ -304,15 +304,14 @@ def test_not_followed_counts_installments_due_without_a_follow_up_in_the_grade_w
     #     Received 50,000 → 10,000 unpaid; 11-15 < 11-23, late → 10,000 at stake. Partial.
     # K2 (B) 11-05 30,000: window [11-02, 11-08]; call 11-09 → not followed; nothing paid
     #     → 30,000 at stake. Broken.
-    # K3 (C) 11-20 20,000: window [11-15, min(11-23, 11-21)] = [11-15, 11-21]; call 11-21
-    #     → followed; paid in full → nothing at stake. Kept.
+    # K3 (C) 11-20 20,000: paid in full on 11-20, its due day → needed no follow-up: left
+    #     out (the call of 11-21 does not matter). Kept.
     # K4 (B) 11-22 15,000: window [11-19, min(11-23, 11-25)] = [11-19, 11-23]; calls 11-18
     #     and 11-24 both fall outside → not followed; not late yet (11-25 > 11-23), but
     #     unfollowed → 15,000 at stake. On track.
-    # K6 (C) 11-03 12,000: window [10-29, 11-04]; no call → not followed, though paid in
-    #     full on the day → 0 at stake, yet the customer is concerned.
-    # Due 5 (K1, K2, K3, K4, K6); not followed 3 (K2, K4, K6) → 3 ÷ 5 = 0.6.
-    # At stake 10,000 + 30,000 + 15,000 + 0 = 55,000.
+    # K6 (C) 11-03 12,000: no call, but paid in full on the day → left out (issue 13).
+    # Counted 3 (K1 paid after its due day, K2, K4); not followed 2 (K2, K4) → 2 ÷ 3.
+    # At stake 10,000 + 30,000 + 15,000 = 55,000.
     b = _follow_up_book()
     rows = by_analyse(b)
     assert {r.customer.customer_id: r.promise_status for r in rows} == {
@@ -320,10 +319,10 @@ def test_not_followed_counts_installments_due_without_a_follow_up_in_the_grade_w
         "K4": "on_track", "K5": "on_track", "K6": "kept",
     }  # fmt: skip
     f = one_rep(b)["not_followed"]
-    assert f.figure == D("0.6")
+    assert f.figure == D(2) / D(3)
     assert f.amount == D(55_000)
-    assert f.details == {"installments_due": 5, "unfollowed": 3, "broken": 1, "partial": 1}
-    assert f.customers == ("K2", "K4", "K1", "K6")  # 30,000, 15,000, 10,000, 0
+    assert f.details == {"installments_due": 3, "unfollowed": 2, "broken": 1, "partial": 1}
+    assert f.customers == ("K2", "K4", "K1")  # 30,000, 15,000, 10,000
     assert f.flagged
 
 
@@ -346,7 +345,8 @@ def test_the_follow_up_window_follows_the_customers_credit_grade(
         [cust("K1", grade=grade)],
         [plan("K1", 50_000)],
         commitments=[inst("K1", 10, 50_000)],
-        receipts=[paid("K1", 10, 50_000)],  # paid on the day: no broken or partial flag
+        # paid the day after its due day: counted, yet kept (no broken or partial flag)
+        receipts=[paid("K1", 11, 50_000)],
         followups=[call("K1", call_day)],
     )
     f = one_rep(b)["not_followed"]
@@ -405,12 +405,14 @@ def test_followed_and_kept_promises_are_not_flagged() -> None:
 
 
 def test_demands_low_is_what_accepted_excuses_of_the_month_deferred_over_the_target() -> None:
-    # Target 200,000 + 300,000 = 500,000. Counted: accepted excuses of November up to 11-23:
-    #   11-05 K1 accepted 20,000; 11-12 K2 accepted 30,000; 11-18 K1 accepted, no amount (0).
+    # Target 200,000 + 300,000 = 500,000. Counted: accepted excuses of November up to 11-23,
+    # whatever the contact's result (issue 13):
+    #   11-05 K1 accepted 20,000; 11-12 K2 accepted 30,000; 11-18 K1 accepted, no amount (0);
+    #   11-10 K1 a "partial" result with an accepted excuse (5,000).
     # Not counted: 11-15 K2 not accepted (50,000); 10-28 K1 accepted in October (40,000);
-    #   11-25 K1 accepted after as_of (10,000); 11-10 K1 a "partial" result marked accepted
-    #   (5,000); 11-14 K9 accepted but K9 has no plan this month (60,000).
-    # 20,000 + 30,000 = 50,000 → 50,000 ÷ 500,000 = 0.1 > 0.05; 3 accepted.
+    #   11-25 K1 accepted after as_of (10,000); 11-14 K9 accepted but K9 has no plan this
+    #   month (60,000).
+    # 20,000 + 30,000 + 5,000 = 55,000 → 55,000 ÷ 500,000 = 0.11 > 0.05; 4 accepted.
     b = book(
         [cust("K1"), cust("K2"), cust("K9")],
         [plan("K1", 200_000), plan("K2", 300_000), plan("K9", 90_000, month=OCT)],
@@ -426,10 +428,10 @@ def test_demands_low_is_what_accepted_excuses_of_the_month_deferred_over_the_tar
         ],
     )
     f = one_rep(b)["demands_low"]
-    assert f.figure == D("0.1")
-    assert f.amount == D(50_000)
-    assert f.details["accepted"] == 3
-    assert f.customers == ("K2", "K1")  # 30,000, then 20,000 + 0
+    assert f.figure == D("0.11")
+    assert f.amount == D(55_000)
+    assert f.details["accepted"] == 4
+    assert f.customers == ("K2", "K1")  # 30,000, then 20,000 + 0 + 5,000
     assert f.flagged
 
 
@@ -513,7 +515,7 @@ def test_causes_are_ranked_by_money_at_stake_ties_in_method_order() -> None:
         [plan("K1", 100_000, joint=False, expected=80_000, ask=80_000)],
         followups=[excuse("K1", 6, 90_000)],
     )
-    found = diagnose_rows(by_analyse(b), b.followups, AS_OF, "王强")
+    found = diagnose_rows(by_analyse(b), b.followups, AS_OF, "王强", receipts=b.receipts)
     assert [f.cause for f in found] == list(CAUSES)  # listed in METHOD order
     assert {f.cause: f.amount for f in found} == {
         "no_joint_plan": D(100_000),
@@ -540,7 +542,8 @@ def test_causes_are_ranked_by_money_at_stake_ties_in_method_order() -> None:
 def _two_reps() -> Book:
     # 王强: K1 (B) target 100,000 planned alone; 30,000 due 11-05 never followed, unpaid.
     # 李娜: K2 (B) target 300,000 and K3 (B) 100,000 planned jointly; K2 commits
-    #   100,000 ×3 due 11-03, 11-10, 11-17, each called two days before and paid on the day.
+    #   100,000 ×3 due 11-03, 11-10, 11-17, each called two days before and paid the day
+    #   after (so each still counts for not_followed: it was not paid by its due day).
     # October's rows must not count: K4 (李娜) 1,000,000 planned alone in October.
     return book(
         [cust("K1", rep="王强"), cust("K2", rep="李娜"), cust("K3", rep="李娜"),
@@ -549,14 +552,14 @@ def _two_reps() -> Book:
          plan("K4", 1_000_000, joint=False, month=OCT)],
         commitments=[inst("K1", 5, 30_000), inst("K2", 3, 100_000), inst("K2", 10, 100_000),
                      inst("K2", 17, 100_000)],
-        receipts=[paid("K2", 3, 100_000), paid("K2", 10, 100_000), paid("K2", 17, 100_000)],
+        receipts=[paid("K2", 4, 100_000), paid("K2", 11, 100_000), paid("K2", 18, 100_000)],
         followups=[call("K2", 1), call("K2", 8), call("K2", 15)],
     )  # fmt: skip
 
 
 def test_team_rows_come_from_the_sums_of_all_rows_not_the_average_of_the_reps() -> None:
     b = _two_reps()
-    found = diagnose(by_analyse(b), b.followups, AS_OF)
+    found = diagnose(by_analyse(b), b.followups, AS_OF, receipts=b.receipts)
     # reps by name, then the team (rep None), six causes each
     assert [f.rep for f in found] == ["李娜"] * 6 + ["王强"] * 6 + [None] * 6
 
@@ -593,9 +596,9 @@ def test_team_rows_come_from_the_sums_of_all_rows_not_the_average_of_the_reps() 
 def test_the_team_rows_equal_a_diagnosis_of_all_the_months_rows_as_one_group() -> None:
     b = _two_reps()
     rows = by_analyse(b)
-    team = [f for f in diagnose(rows, b.followups, AS_OF) if f.rep is None]
+    team = [f for f in diagnose(rows, b.followups, AS_OF, receipts=b.receipts) if f.rep is None]
     november = [r for r in rows if r.month == NOV]
-    assert tuple(team) == diagnose_rows(november, b.followups, AS_OF, None)
+    assert tuple(team) == diagnose_rows(november, b.followups, AS_OF, None, receipts=b.receipts)
 
 
 # ---- the remedy, in words ------------------------------------------------------------------
@@ -684,17 +687,41 @@ def _has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def test_a_paid_but_unfollowed_installment_names_its_customer_in_the_remedy() -> None:
-    # K1 (C) 12,000 due 11-03 paid on the day, never called: 1 of 1 not followed → flagged
-    # (threshold 0), nothing unpaid. The flagged cause must say whom to follow, not
-    # "no action needed".
+def test_an_installment_paid_in_full_on_its_due_day_flags_no_cause() -> None:
+    # Issue 13, cause 4: C005 (王强, grade B) committed 80,000 due 11-10 and paid 80,000
+    # on 11-10; nobody logged a follow-up. Paid in full by its due day, it needed no
+    # follow-up: not_followed counts 0 installments, 0 ÷ 0 = 0, nothing at stake, no
+    # customer, not flagged. Target 80,000 agreed jointly, committed 80,000 (gap 0,
+    # coverage 1); no excuse; no expectation → no cause names C005.
     b = book(
-        [cust("K1", grade="C")],
-        [plan("K1", 12_000)],
-        commitments=[inst("K1", 3, 12_000)],
-        receipts=[paid("K1", 3, 12_000)],
+        [cust("C005")],
+        [plan("C005", 80_000)],
+        commitments=[inst("C005", 10, 80_000)],
+        receipts=[paid("C005", 10, 80_000)],
+    )
+    found = one_rep(b)
+    f = found["not_followed"]
+    assert (f.figure, f.amount, f.customers, f.flagged) == (0, 0, (), False)
+    assert f.details == {"installments_due": 0, "unfollowed": 0, "broken": 0, "partial": 0}
+    assert [c for c, f in found.items() if f.flagged or "C005" in f.customers] == []
+    assert remedy(f, "zh") == "无需措施"
+
+
+def test_installments_paid_by_their_due_days_earliest_first_the_late_one_still_counts() -> None:
+    # K1 (B, window remind 3 / grace 3): 30,000 due 11-05 and 20,000 due 11-12; received
+    # 30,000 on 11-05 and 20,000 on 11-16; never called.
+    # By 11-05: 30,000 received pays the 11-05 installment in full → left out.
+    # By 11-12: still 30,000 received → the 11-12 one is unpaid on its due day → counted;
+    #   no call in [11-09, 11-15] → not followed. Paid since (11-16): 0 at stake.
+    # 1 of 1 not followed → 1 > 0 flagged; K1 named; nothing unpaid.
+    b = book(
+        [cust("K1")],
+        [plan("K1", 50_000)],
+        commitments=[inst("K1", 5, 30_000), inst("K1", 12, 20_000)],
+        receipts=[paid("K1", 5, 30_000), paid("K1", 16, 20_000)],
     )
     f = one_rep(b)["not_followed"]
-    assert (f.figure, f.amount, f.flagged, f.customers) == (1, 0, True, ("K1",))
-    assert remedy(f, "zh").startswith("K1 承诺未跟踪或未兑现（0元）：按信用等级跟进")
-    assert remedy(f, "en").startswith("K1: promises not followed or not kept (0.00)")
+    assert (f.figure, f.amount, f.customers, f.flagged) == (1, 0, ("K1",), True)
+    assert f.details["installments_due"] == 1
+    # the flagged cause says whom to follow, not "no action needed"
+    assert remedy(f, "zh").startswith("K1 ")

@@ -1,7 +1,7 @@
 """Excuses (METHOD §5): by rep and kind, counts, acceptances and deferred money, worked by hand.
 
 Month 2026-11, as of 2026-11-23. Each kind of excuse also has its counter-measure in
-both languages (workbook/advice.py).
+both languages (workbook/remedies.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from huikuan.engine.diagnosis import diagnose
 from huikuan.engine.excuses import KINDS, ExcuseSummary, summarise
 from huikuan.engine.status import status
 from huikuan.model import Book, Customer, FollowUp, PlanRow
-from huikuan.workbook.advice import COUNTER_MEASURES, pick
+from huikuan.workbook.remedies import COUNTER_MEASURES, pick
 
 NOV = date(2026, 11, 1)
 AS_OF = date(2026, 11, 23)
@@ -57,10 +57,11 @@ FOLLOWUPS = [
     heard("K1", nov(11), None, True, None),  # no kind recorded → "other"
     heard("K3", nov(12), "downstream", True, 40_000),
     heard("K3", nov(13), "quality", False, None),
+    # an excuse logged on a contact whose result is not 推脱 counts all the same (issue 13)
+    heard("K1", nov(10), "personal", True, 9_000, result="promised"),
     # not counted
     heard("K1", date(2026, 10, 30), "cash", True, 70_000),  # October
     heard("K3", nov(24), "cash", True, 80_000),  # after as_of
-    heard("K1", nov(10), "personal", True, 9_000, result="promised"),  # not an excuse
     heard("K9", nov(14), "dispute", True, 60_000),  # no such customer
 ]
 
@@ -70,17 +71,20 @@ def test_excuses_are_summarised_by_rep_and_kind_then_for_the_team() -> None:
     #            quality 1 heard, 0 accepted, nothing deferred.
     # 王强 (K1, K2): quality heard 3 times (K1 11-02, K2 11-06, K1 11-09), accepted 2;
     #            deferred 20,000 + 15,000 + 5,000 = 40,000, of which accepted 20,000 + 5,000
-    #            = 25,000; other (no kind given) 1 heard, 1 accepted, no amount.
+    #            = 25,000; personal 1 heard (result 承诺), accepted, 9,000 deferred;
+    #            other (no kind given) 1 heard, 1 accepted, no amount.
     # Team: quality 3 + 1 = 4 heard, 2 accepted, 40,000 deferred, 25,000 accepted;
-    #       downstream as 李娜's; other as 王强's.
+    #       downstream as 李娜's; personal and other as 王强's.
     # Order: reps by name (李 before 王), then the team; kinds in KINDS order.
     got = summarise(FOLLOWUPS, CUSTOMERS, NOV, AS_OF)
     assert got == (
         ExcuseSummary("李娜", "quality", 1, 0, D(0), D(0), ("K3",)),
         ExcuseSummary("李娜", "downstream", 1, 1, D(40_000), D(40_000), ("K3",)),
         ExcuseSummary("王强", "quality", 3, 2, D(40_000), D(25_000), ("K1", "K2")),
+        ExcuseSummary("王强", "personal", 1, 1, D(9_000), D(9_000), ("K1",)),
         ExcuseSummary("王强", "other", 1, 1, D(0), D(0), ("K1",)),
         ExcuseSummary(None, "quality", 4, 2, D(40_000), D(25_000), ("K1", "K2", "K3")),
+        ExcuseSummary(None, "personal", 1, 1, D(9_000), D(9_000), ("K1",)),
         ExcuseSummary(None, "downstream", 1, 1, D(40_000), D(40_000), ("K3",)),
         ExcuseSummary(None, "other", 1, 1, D(0), D(0), ("K1",)),
     )
@@ -138,9 +142,10 @@ def test_the_counter_measures_are_the_articles_answers() -> None:
 
 def test_demands_low_is_the_money_deferred_by_accepted_excuses_in_the_excuse_summary() -> None:
     # With a November plan for each customer, the accepted deferrals of the summary are
-    # the demands_low money: 王强 20,000 + 5,000 = 25,000; 李娜 40,000; team 65,000.
-    # Targets 王强 100,000 + 150,000 = 250,000 → 0.1; 李娜 400,000 → 0.1; team 65,000 ÷
-    # 650,000 = 0.1.
+    # the demands_low money: 王强 20,000 + 5,000 + 9,000 (the excuse on a 承诺 contact)
+    # = 34,000; 李娜 40,000; team 74,000.
+    # Targets 王强 100,000 + 150,000 = 250,000 → 0.136; 李娜 400,000 → 0.1; team 74,000 ÷
+    # 650,000 = 74/650.
     book = Book(
         customers=tuple(CUSTOMERS.values()),
         plan=(
@@ -150,12 +155,12 @@ def test_demands_low_is_the_money_deferred_by_accepted_excuses_in_the_excuse_sum
         ),
         followups=tuple(FOLLOWUPS),
     )
-    found = diagnose(status(book, AS_OF), book.followups, AS_OF)
+    found = diagnose(status(book, AS_OF), book.followups, AS_OF, receipts=book.receipts)
     low = {f.rep: (f.amount, f.figure) for f in found if f.cause == "demands_low"}
     assert low == {
-        "王强": (D(25_000), D("0.1")),
+        "王强": (D(34_000), D("0.136")),
         "李娜": (D(40_000), D("0.1")),
-        None: (D(65_000), D("0.1")),
+        None: (D(74_000), D(74) / D(650)),
     }
     summary = summarise(FOLLOWUPS, CUSTOMERS, NOV, AS_OF)
     for rep, (amount, _) in low.items():

@@ -435,6 +435,11 @@ def test_rep_and_team_totals_are_sums_of_the_amounts() -> None:
     assert team.remaining_gap == D(900_000)
     assert team.received == D(130_000)
     assert team.due_to_date == D(100_000)
+    # The promise mix: X and Y have no commitment; Z's 100,000 was due 11-05 (grade B,
+    # grace 3: late from 11-09) and 30,000 of it came in: partial.
+    assert zhang.promises == {"none": 2}
+    assert li.promises == {"partial": 1}
+    assert team.promises == {"none": 2, "partial": 1}
 
 
 def test_total_ratios_are_recomputed_from_sums_not_averaged() -> None:

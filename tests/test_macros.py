@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -119,9 +119,19 @@ def test_every_button_is_a_function_of_book_and_day():
         "new_month",
         "split",
         "collect",
+        "self_test",
     ]
     for button in macros.BUTTONS:
         assert button.__doc__ and any("\u4e00" <= ch <= "\u9fff" for ch in button.__doc__)
+
+
+def test_a_button_with_no_workbook_says_so_instead_of_failing(capsys: pytest.CaptureFixture[str]):
+    # no calling workbook (xw.Book.caller() raises) and no Excel here: the message goes to
+    # stderr, where RunPython's console shows it; in Excel it is an alert
+    for button in macros.BUTTONS:
+        button()
+        err = capsys.readouterr().err
+        assert err.strip() == f"{macros.NO_BOOK[0]}\n\n{macros.NO_BOOK[1]}", button.__name__
 
 
 # ---- every button against its real job, on a saved book ---------------------------------
@@ -140,6 +150,23 @@ def wrote_outputs(names: tuple[str, ...]) -> Callable[[xs.Book, Path], None]:
             _, headers, _ = xs.table_values(book, name)
             table = next(t for t in contract.OUTPUT_TABLES if t.name == name)
             assert headers == [c.zh for c in table.columns]
+        if "Status" in names:  # worked by hand in books.py (as of 11-23)
+            _, headers, rows = xs.table_values(book, "Status")
+            at = {h: n for n, h in enumerate(headers)}
+            by_id = {r[at["客户编号"]]: r for r in rows}
+            # C1: 200,000 target, 100,000 committed; 60,000 due 11-10 owed from 11-16
+            # (grade A, 5 days' grace), 50,000 received: partial
+            assert by_id["C1"][at["目标差距"]] == 100_000
+            assert by_id["C1"][at["承诺状态"]] == "部分兑现"
+            # C2: 30,000 due 11-05 owed from 11-07 (grade C, 1 day), nothing received
+            assert by_id["C2"][at["承诺状态"]] == "失约"
+        if "Schedule" in names:
+            _, headers, rows = xs.table_values(book, "Schedule")
+            days = {r[headers.index("日期")] for r in rows}
+            assert rows and min(days) >= datetime(2026, 11, 23)
+        if "Diagnosis" in names:
+            _, _, rows = xs.table_values(book, "Diagnosis")
+            assert len(rows) == 6 * 3  # two reps and the team, six causes each
 
     return check
 
@@ -203,6 +230,12 @@ def collected(book: xs.Book, path: Path) -> None:
     assert "采用 2 个文件" in book.app.alerts[-1][0]
 
 
+def self_tested(book: xs.Book, path: Path) -> None:
+    # the doctor's lines (tests/test_addin_doctor.py holds them to `huikuan addin doctor`)
+    assert "=GAP(100,40)" in said(book) and "[正常]" in said(book) and "[ok]" in said(book)
+    assert not set(sheets(book)) & set(OUTPUTS)
+
+
 PRESSED: dict[str, Callable[[xs.Book, Path], None]] = {
     "refresh": wrote_outputs(OUTPUTS),
     "schedule": wrote_outputs(("Schedule", "Problems")),
@@ -211,6 +244,7 @@ PRESSED: dict[str, Callable[[xs.Book, Path], None]] = {
     "new_month": rolled,
     "split": split_up,
     "collect": collected,
+    "self_test": self_tested,
 }
 
 
@@ -242,3 +276,14 @@ def test_a_file_button_never_replaces_what_is_there(tmp_path: Path) -> None:
     macros.split(book, AS_OF)
     macros.split(book, AS_OF)
     assert "团队-split" in book.app.alerts[-1][0] and book.app.alerts[-1][2] == "critical"
+
+
+def test_a_file_system_error_names_the_users_path(tmp_path: Path) -> None:
+    book, path = saved(tmp_path)
+    blocker = path.with_name("团队-returns")
+    blocker.write_text("not a folder")  # where Collect wants its folder of returns
+    macros.collect(book, AS_OF)
+    prompt, _, mode = book.app.alerts[-1]
+    assert mode == "critical" and "内部错误" not in prompt and "Internal error" not in prompt
+    assert str(blocker) in prompt and "无法写入" in prompt and "cannot be written" in prompt
+    assert blocker.read_text() == "not a folder"

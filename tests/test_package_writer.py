@@ -21,12 +21,13 @@ import openpyxl
 import pytest
 import python_calamine as pc
 
+import reference_writer as writer
 from books import cells, huikuan, rezip, sample_book
 from huikuan import contract
 from huikuan.engine.analysis import analyse_all
 from huikuan.errors import Unusable
 from huikuan.jobs import load, output_tables
-from huikuan.workbook import package_writer, writer
+from huikuan.workbook import package_writer
 from huikuan.workbook.outputs import (
     AMBER,
     GREEN,
@@ -635,19 +636,21 @@ def test_a_1904_workbook_gets_its_dates_right(tmp_path: Path) -> None:
     assert wb["Status"]["A2"].number_format == "yyyy-mm"
 
 
-def test_text_is_escaped_and_cleaned(tmp_path: Path) -> None:
+def test_text_is_escaped_the_way_excel_escapes_it(tmp_path: Path) -> None:
+    """Nothing is dropped: control characters come back as they were; a lone surrogate
+    (which no reader can return) as Excel's own escape of it."""
     path = sample_book(tmp_path / "book.xlsx")
     rows = (
         ("Plan", "A1", " leading", "trailing "),
-        ("a<b&c>\"d'", "_x0041_", "ctl\x01\x0bchar\ttab\nline", "x" * 40_000),
+        ("a<b&c>\"d'", "_x0041_", "ctl\x01\x0bchar\ttab\nline\r", "x" * 40_000),
         ("中文", "", None, "lone \ud800 surrogate"),
     )
     package_writer.write_outputs(path, path, [OutputTable(contract.PROBLEMS, "en", rows)])
     got = pc.CalamineWorkbook.from_path(str(path), load_tables=True).get_table_by_name("Problems")
     assert got.to_python() == [
         ["Plan", "A1", " leading", "trailing "],
-        ["a<b&c>\"d'", "_x0041_", "ctlchar\ttab\nline", "x" * 32_767],
-        ["中文", "", "", "lone  surrogate"],
+        ["a<b&c>\"d'", "_x0041_", "ctl\x01\x0bchar\ttab\nline\r", "x" * 32_767],
+        ["中文", "", "", "lone _xD800_ surrogate"],
     ]
     openpyxl.load_workbook(path)
 

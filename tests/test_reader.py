@@ -405,14 +405,17 @@ def test_a_tables_total_row_is_not_a_data_row(tmp_path: Path) -> None:
     assert [(p.customer_id, p.target) for p in book.plan] == [("C1", 100), ("C2", 50)]
 
 
-# ---- records built without revalidation ----------------------------------------------------
+# ---- records built by strict validation ---------------------------------------------------
 
 
 def test_records_read_are_what_strict_validation_would_build(tmp_path: Path) -> None:
-    """The reader builds records with Record.trusted (no pydantic validation): each value must
-    already be of its field's exact type, as strict validation demands, with defaults filled."""
+    """The reader builds records with Record.parsed_many (strict validation): each value is
+    of its field's exact type, with defaults filled; a str date, a float amount or an
+    unknown field is refused."""
+    from pydantic import ValidationError
+
     from books import sample_book
-    from huikuan.model import Customer
+    from huikuan.model import Customer, Receipt
 
     book, problems = read(sample_book(tmp_path / "book.xlsx", "zh", bad=True))
     assert problems
@@ -423,13 +426,17 @@ def test_records_read_are_what_strict_validation_would_build(tmp_path: Path) -> 
         assert again == record
         assert again.__dict__ == record.__dict__  # the same fields, defaults included
     assert Book.model_validate(book.__dict__, strict=True) == book
-    with pytest.raises(TypeError, match="no field"):
-        Customer.trusted({"customer_id": "C1", "name": "A", "rep": "W", "colour": "red"})
+    with pytest.raises(ValidationError, match="colour"):
+        Customer.parsed({"customer_id": "C1", "name": "A", "rep": "W", "colour": "red"})
+    with pytest.raises(ValidationError):
+        Receipt.parsed({"date": "2026-11-05", "customer_id": "C1", "amount": Decimal(1)})
+    with pytest.raises(ValidationError):
+        Receipt.parsed({"date": date(2026, 11, 5), "customer_id": "C1", "amount": 1.5})
 
 
 def test_record_defaults_are_the_contracts() -> None:
     """The reader gives a blank optional cell its column's default and builds records
-    without validation, so each record field must be required and defaulted as in SPEC."""
+    from parsed values, so each record field must be required and defaulted as in SPEC."""
     from huikuan import contract
     from huikuan.workbook.reader import RECORDS
 

@@ -468,22 +468,37 @@ def test_collect_without_base_and_cli(team: Path, tmp_path: Path) -> None:
     assert run.returncode == 2 and not (tmp_path / "u.xlsx").exists()
 
 
-def test_collect_in_place_refuses_to_drop_the_managers_own_sheets(
-    team: Path, tmp_path: Path
-) -> None:
+def test_collect_in_place_keeps_the_managers_own_sheets(team: Path, tmp_path: Path) -> None:
+    """The team workbook is written over the base through the package writer: a sheet of
+    the manager's is carried byte for byte, in place too."""
     base = tmp_path / "base.xlsx"
     wb = openpyxl.load_workbook(team)
     wb.create_sheet("经理备注")["A1"] = "my notes"
     wb.save(base)
     out = tmp_path / "mail"
     split(base, out, AS_OF)
-    before = base.read_bytes()
+    with zipfile.ZipFile(base) as zf:
+        notes_part = _sheet_part_of(zf, "经理备注")
+        notes = zf.read(notes_part)
     run = huikuan("collect", out, "-o", base, "--base", base)
-    assert run.returncode == 2 and "经理备注" in run.stderr
-    assert base.read_bytes() == before
-    run = huikuan("collect", out, "-o", tmp_path / "new.xlsx", "--base", base)
     assert run.returncode == 0, run.stderr
-    assert "经理备注" in run.stderr  # a note says what the new file lacks
+    with zipfile.ZipFile(base) as zf:
+        assert zf.read(notes_part) == notes
+    assert "经理备注" in openpyxl.load_workbook(base).sheetnames
+
+
+def _sheet_part_of(zf: zipfile.ZipFile, title: str) -> str:
+    import re
+
+    wb = zf.read("xl/workbook.xml").decode()
+    rid = re.search(rf'<sheet[^>]*name="{title}"[^>]*r:id="(rId\d+)"', wb)
+    assert rid is not None
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+    target = re.search(rf'Id="{rid.group(1)}"[^>]*Target="/?(?:xl/)?([^"]+)"', rels) or re.search(
+        rf'Target="/?(?:xl/)?([^"]+)"[^>]*Id="{rid.group(1)}"', rels
+    )
+    assert target is not None
+    return "xl/" + target.group(1)
 
 
 # ---- roll -------------------------------------------------------------------------------
@@ -559,18 +574,22 @@ def test_team_commands_have_help() -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_fast_writer_writes_what_openpyxl_writes(tmp_path: Path, lang: str) -> None:
-    """save_refreshed (rows as XML) and refreshed_workbook + openpyxl give the same tables."""
+def test_a_book_written_over_a_fresh_template_is_what_openpyxl_writes(
+    tmp_path: Path, lang: str
+) -> None:
+    """write_book (the package writer over an empty template: rows written in place) and
+    the openpyxl reference (the template filled with the records) give the same tables."""
     from huikuan.demo import demo_book
     from huikuan.model import Problem
-    from huikuan.team.books import refreshed_workbook, save_refreshed
+    from huikuan.team.books import fresh_template, write_book
+    from reference_writer import refreshed_workbook
 
     book = demo_book().model_copy(update={"lang": lang})
     odd = book.followups[0].model_copy(update={"note": " =SUM(A1) <b>&\n"})
     book = book.model_copy(update={"followups": (odd, *book.followups[1:])})
     problems = [Problem(sheet="Plan", cell="C9", value="待定", message="bad")]
-    save_refreshed(book, AS_OF, tmp_path / "fast.xlsx", problems)
-    wb, _, _ = refreshed_workbook(book, AS_OF, problems)
+    write_book(fresh_template(lang), tmp_path / "fast.xlsx", book, AS_OF, problems)
+    wb = refreshed_workbook(book, AS_OF, problems)
     wb.save(tmp_path / "slow.xlsx")
     fast, slow = (openpyxl.load_workbook(tmp_path / n) for n in ("fast.xlsx", "slow.xlsx"))
     assert fast.sheetnames == slow.sheetnames
@@ -584,7 +603,7 @@ def test_the_fast_writer_writes_what_openpyxl_writes(tmp_path: Path, lang: str) 
                 want = x.value
                 if ws.title == "FollowUps" and x.coordinate == "H2":
                     want = " =SUM(A1) <b>&\n"  # openpyxl would have made it a formula
-                if isinstance(want, float):  # openpyxl keeps 16 digits, the fast writer 17
+                if isinstance(want, float):  # openpyxl keeps 16 digits, the package writer 17
                     want = pytest.approx(want, rel=1e-15)
                 assert (x.coordinate, y.value) == (x.coordinate, want)
                 if x.value is not None:
@@ -626,15 +645,14 @@ def test_a_reps_file_computes_in_libreoffice_as_refresh_does(
 
 
 def test_a_collected_book_colours_every_status_row_and_charts_every_rep(tmp_path: Path) -> None:
-    """save_refreshed writes big tables as a one-row stub grown in XML: the Status
-    promise colours must be stretched to the last row, and the Dashboard charts
-    must cover every rep (that table is written whole)."""
+    """The Status promise colours reach the last row and the Dashboard charts cover
+    every rep of a book written over a fresh template."""
     from huikuan.demo import demo_book
-    from huikuan.team.books import save_refreshed
+    from huikuan.team.books import fresh_template, write_book
 
     book = demo_book(AS_OF.replace(day=1), AS_OF)
     dest = tmp_path / "team.xlsx"
-    rows, _ = save_refreshed(book, AS_OF, dest)
+    rows, _ = write_book(fresh_template(book.lang), dest, book, AS_OF)
     wb = openpyxl.load_workbook(dest)
     ws = wb["Status"]
     ranges = [str(cf.sqref) for cf in ws.conditional_formatting]

@@ -15,12 +15,14 @@ from openpyxl.workbook import Workbook
 from huikuan import contract as ct
 from huikuan.model import Book, Customer, FollowUp, Installment, Measure, PlanRow, Receipt
 from huikuan.workbook.template import (
+    CHECK,
     FORMULA_KEYS,
     GUIDE,
     LANGS,
     TEMPLATE_TABLES,
     XLWINGS_CONF,
     build_template,
+    formula_label,
     plan_formulas,
     template_name,
     write_templates,
@@ -41,6 +43,11 @@ PORTABLE = {
     "MONTH",
     "EOMONTH",
     "ROUND",
+    # the check column: Excel 2000+, WPS and LibreOffice alike
+    "SUMPRODUCT",
+    "ISTEXT",
+    "ISNUMBER",
+    "LEN",
 }
 
 
@@ -130,7 +137,7 @@ def test_each_input_table_is_an_excel_table_named_as_its_sheet(template) -> None
         assert list(ws.tables) == [table.name]
         excel_table = ws.tables[table.name]
         assert excel_table.displayName == table.name
-        width = len(table.columns) + (len(FORMULA_KEYS) if table is ct.PLAN else 0)
+        width = len(table.columns) + (len(FORMULA_KEYS) + 1 if table is ct.PLAN else 0)
         assert excel_table.ref == f"A1:{openpyxl.utils.get_column_letter(width)}2"
         labels = [col.label(lang) for col in table.columns]
         assert headers(ws)[: len(labels)] == labels
@@ -142,7 +149,11 @@ def test_every_choice_and_yesno_column_has_a_drop_down(template) -> None:
     lang, wb = template
     for table in ct.INPUT_TABLES:
         ws = wb[table.name]
-        found = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+        found = {
+            str(dv.sqref): dv.formula1
+            for dv in ws.data_validations.dataValidation
+            if dv.type == "list"
+        }
         expected = {}
         for index, col in enumerate(table.columns, start=1):
             if col.kind in (ct.Kind.CHOICE, ct.Kind.YESNO):
@@ -157,14 +168,62 @@ def test_plan_has_live_formula_columns_after_its_inputs(template) -> None:
     lang, wb = template
     ws = wb[ct.PLAN.name]
     labels = [ct.STATUS.column(key).label(lang) for key in FORMULA_KEYS]
-    assert headers(ws)[len(ct.PLAN.columns) :] == labels
+    assert headers(ws)[len(ct.PLAN.columns) :] == [*labels, formula_label(CHECK, lang)]
     columns = ws.tables[ct.PLAN.name].tableColumns[len(ct.PLAN.columns) :]
     formulas = plan_formulas(lang)
-    for col, key, cell in zip(columns, FORMULA_KEYS, ws[2][len(ct.PLAN.columns) :], strict=True):
+    assert list(formulas) == [*FORMULA_KEYS, CHECK]
+    cells = ws[2][len(ct.PLAN.columns) :]
+    for col, key, cell in zip(columns, formulas, cells, strict=True):
         assert col.calculatedColumnFormula.text == formulas[key]
         assert cell.value == "=" + formulas[key]
+        if key == CHECK:
+            assert cell.number_format == "General"
+            continue
         kind = ct.STATUS.column(key).kind
         assert cell.number_format == ("0.0%" if kind is ct.Kind.RATIO else ws["C2"].number_format)
+
+
+def test_amount_and_date_columns_say_what_to_type_and_warn_on_text(template) -> None:
+    """Every amount column takes a number ≥ 0, every date or month column a date; each
+    has an input message in the template's language; text is warned about, not refused."""
+    lang, wb = template
+    for table in ct.INPUT_TABLES:
+        ws = wb[table.name]
+        found = {
+            str(dv.sqref): dv for dv in ws.data_validations.dataValidation if dv.type != "list"
+        }
+        expected = {}
+        for index, col in enumerate(table.columns, start=1):
+            letter = openpyxl.utils.get_column_letter(index)
+            if col.kind is ct.Kind.AMOUNT:
+                expected[f"{letter}2:{letter}2000"] = ("decimal", "greaterThanOrEqual", "0")
+            elif col.kind in (ct.Kind.DATE, ct.Kind.MONTH):
+                expected[f"{letter}2:{letter}2000"] = ("date", "between", "1")
+        assert {k: (v.type, v.operator, v.formula1) for k, v in found.items()} == expected
+        for dv in found.values():
+            assert dv.showInputMessage and dv.showErrorMessage and dv.errorStyle == "warning"
+            assert dv.prompt and dv.error and dv.promptTitle and dv.errorTitle
+            assert len(dv.prompt) <= 255 and len(dv.error) <= 255  # Excel's limits
+            assert len(dv.promptTitle) <= 32 and len(dv.errorTitle) <= 32
+            said = (dv.prompt + dv.error).replace("12.5万", "")  # the example typed
+            assert has_cjk(said) is (lang == "zh")
+            assert "huikuan refresh" in dv.prompt + dv.error
+
+
+def test_plan_rows_turn_red_while_their_check_column_warns(template) -> None:
+    _, wb = template
+    ws = wb[ct.PLAN.name]
+    first = openpyxl.utils.get_column_letter(len(ct.PLAN.columns) + 1)
+    check = openpyxl.utils.get_column_letter(len(ct.PLAN.columns) + len(FORMULA_KEYS) + 1)
+    (rng,) = list(ws.conditional_formatting)
+    assert str(rng.sqref) == f"{first}2:{check}2000"
+    (rule,) = rng.rules
+    assert rule.formula == [f"LEN(${check}2)>0"]
+    assert rule.dxf.fill.bgColor.rgb.endswith("FFC7CE")
+
+
+def has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 @pytest.mark.parametrize("lang", LANGS)

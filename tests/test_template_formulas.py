@@ -21,7 +21,7 @@ from huikuan import contract as ct
 from huikuan.engine.status import StatusRow, status
 from huikuan.model import Book, Customer, Installment, Measure, PlanRow, Receipt
 from huikuan.values import fen
-from huikuan.workbook.template import FORMULA_KEYS, LANGS, build_template
+from huikuan.workbook.template import CHECK, FORMULA_KEYS, LANGS, build_template, formula_label
 from libreoffice import recalculate
 
 pytestmark = pytest.mark.libreoffice
@@ -116,7 +116,8 @@ def books() -> dict[str, Callable[[], Book]]:
 
 
 def plan_cells(path: Path, lang: str, data_only: bool) -> dict[tuple[date, str], dict]:
-    """Plan's rows by (month, customer ID): each Status key of FORMULA_KEYS → cell value."""
+    """Plan's rows by (month, customer ID): each Status key of FORMULA_KEYS (and CHECK)
+    → cell value."""
     ws = openpyxl.load_workbook(path, data_only=data_only)[ct.PLAN.name]
     header, *rows = ws[ws.tables[ct.PLAN.name].ref]
     where = {cell.value: i for i, cell in enumerate(header)}
@@ -126,6 +127,7 @@ def plan_cells(path: Path, lang: str, data_only: bool) -> dict[tuple[date, str],
         day = row[month].value
         key = (day.date() if isinstance(day, datetime) else day, row[customer].value)
         found[key] = {k: row[where[ct.STATUS.column(k).label(lang)]].value for k in FORMULA_KEYS}
+        found[key][CHECK] = row[where[formula_label(CHECK, lang)]].value
     return found
 
 
@@ -170,6 +172,7 @@ def test_recalculated_plan_formulas_agree_with_the_engine(
     for row in engine:
         cells = result[row.month, row.customer.customer_id]
         assert all(cells[k] is not None for k in FORMULA_KEYS if k != "completion"), cells
+        assert cells[CHECK] in (None, ""), cells  # numbers and dates only: no warning
         wrong += differences(row, cells)
     assert not wrong, "\n".join(wrong)
 

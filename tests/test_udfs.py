@@ -325,9 +325,17 @@ def test_the_cell_functions_give_refreshs_numbers_for_the_sample_team(tmp_path: 
         assert (
             PROMISE_STATUS(dues, amounts, float(row.received), AS_OF, grade) == row.promise_status
         )
+        last = max((f.date for f in book.followups if f.customer_id == cid), default=None)
         assert (
             NEXT_FOLLOWUP(
-                dues, amounts, float(row.received), grade, AS_OF, row.customer.key_account
+                dues,
+                amounts,
+                float(row.received),
+                grade,
+                AS_OF,
+                row.customer.key_account,
+                float(row.target),
+                last,
             )
             == row.next_follow_up
         )

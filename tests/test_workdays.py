@@ -35,8 +35,10 @@ def test_plain_weekends_and_weekdays() -> None:
     assert all(CHINA.is_working(D(2026, 11, d)) for d in range(2, 7))
 
 
-def test_a_year_the_library_does_not_know_falls_back_to_monday_to_friday() -> None:
-    assert CHINA.is_working(D(2035, 1, 1))  # a Monday; whatever the holiday then, not known
+def test_a_year_the_library_does_not_know_is_monday_to_friday_but_its_statutory_days() -> None:
+    # 2035-01-01 is a Monday: 元旦, a statutory day off even without the State Council's data
+    assert not CHINA.is_working(D(2035, 1, 1))
+    assert CHINA.is_working(D(2035, 1, 2))  # Tuesday
     assert not CHINA.is_working(D(2035, 1, 6))  # Saturday
 
 

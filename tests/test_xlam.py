@@ -190,7 +190,7 @@ def test_the_xlwings_module_is_the_installed_packages(modules: dict[str, str]):
 
 def test_every_ribbon_action_has_its_callback(addin: Path, modules: dict[str, str]):
     actions = [b.get("onAction") for b in ui_root(addin).iterfind(".//ui:button", UI_NS)]
-    assert len(actions) == len(ribbon.BUTTONS) == 7
+    assert len(actions) == len(ribbon.BUTTONS) == 8
     code = "\n".join(modules.values())
     for action in actions:
         name = action.rsplit(".", 1)[-1]
@@ -314,7 +314,7 @@ def test_the_tab_is_huikuan_with_labels_in_one_language_and_tips_in_both(lang: s
     buttons = list(root.iterfind(".//ui:button", UI_NS))
     labels = [b.get("label") for b in buttons]
     if lang == "zh":
-        assert labels == ["刷新", "跟进计划", "诊断", "检查", "新月份", "拆分", "汇总"]
+        assert labels == ["刷新", "跟进计划", "诊断", "检查", "新月份", "拆分", "汇总", "自检"]
     else:
         assert labels == [
             "Refresh",
@@ -324,6 +324,7 @@ def test_the_tab_is_huikuan_with_labels_in_one_language_and_tips_in_both(lang: s
             "New month",
             "Split",
             "Collect",
+            "Self-test",
         ]
     for b in buttons:
         tip = b.get("supertip")
@@ -396,3 +397,183 @@ def test_the_command_builds_the_addin_and_keeps_an_existing_file(tmp_path: Path)
     again = huikuan("addin", "build", "-o", out)
     assert again.returncode == 2 and "--force" in again.stderr
     assert huikuan("addin", "build", "-o", out, "--force").returncode == 0
+
+
+# ---- icons Excel has ------------------------------------------------------------------------
+
+# Excel's own control IDs used as imageMso, extracted from Microsoft's public Office Fluent UI
+# command identifier lists: github.com/OfficeDev/office-fluent-ui-command-identifiers at
+# commit b230a0df45036b2d5e8b49ebf368b3f90ada8d63, files "Office 2016/excelcontrols.xlsx"
+# (last changed in 0fc32475), "Office 2019/excelcontrols.xlsx" (84f8506c) and
+# "Microsoft 365/Current Channel/excelcontrols.xlsx" (9a4944b3); sheet excelcontrols,
+# column A "Control Name". Each ID: its row in the 2016, 2019 and Microsoft 365 lists,
+# its control type, tab and group there.
+EXCEL_CONTROL_IDS = {
+    "Refresh": ((500, 676, 859), "button", "TabData", "GroupConnections"),
+    "HeaderFooterCurrentDate": (
+        (1901, 2173, 2571),
+        "button",
+        "TabHeaderAndFooterToolsDesign",
+        "GroupHeaderFooterElements",
+    ),
+    "FormulaEvaluate": ((433, 488, 602), "button", "TabFormulas", "GroupFormulaAuditing"),
+    "DataValidation": ((520, 708, 902), "button", "TabData", "GroupDataTools"),
+    "FileNew": ((1038, 1291, 1549), "button", "None (Not in the Ribbon)", ""),
+    "WindowSplitToggle": ((591, 798, 1024), "toggleButton", "TabView", "GroupWindow"),
+    "Consolidate": ((523, 711, 905), "button", "TabData", "GroupDataTools"),
+    "ErrorChecking": ((430, 485, 599), "button", "TabFormulas", "GroupFormulaAuditing"),
+}
+# Word's IDs the ribbon used before: in none of the three Excel lists (they may draw blank).
+NOT_EXCEL = ("DateAndTimeInsert", "WindowSplit")
+
+
+def test_every_icon_is_an_excel_control_in_2016_2019_and_365():
+    used = [b.image for b in ribbon.BUTTONS]
+    assert len(set(used)) == len(used)  # one icon per button
+    for image in used:
+        assert image in EXCEL_CONTROL_IDS, f"{image} is not in Excel's control lists"
+        assert image not in NOT_EXCEL
+    images = {b.get("imageMso") for b in ui_root_of(ribbon.custom_ui("zh"))}
+    assert images == set(used)
+
+
+def ui_root_of(ui: bytes):
+    return fromstring(ui).iterfind(".//ui:button", UI_NS)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_labels_and_screentips_carry_both_languages(lang: str):
+    for b, button in zip(ui_root_of(ribbon.custom_ui(lang)), ribbon.BUTTONS, strict=True):
+        assert b.get("label") == (button.zh if lang == "zh" else button.en)
+        assert b.get("screentip") == f"{button.zh} {button.en}"
+        assert button.tip_zh in b.get("supertip") and button.tip_en in b.get("supertip")
+
+
+# ---- the VBA project header, as MS-OVBA says a writer emits it --------------------------------
+
+
+def test_the_vba_project_stream_is_the_seven_bytes_a_writer_emits(addin: Path):
+    import olefile  # an independent reader of the compound file
+
+    ole = olefile.OleFileIO(part(addin, "xl/vbaProject.bin"))
+    try:
+        stream = ole.openstream("VBA/_VBA_PROJECT").read()
+        modules = {"/".join(s) for s in ole.listdir()}
+    finally:
+        ole.close()
+    # MS-OVBA 2.3.4.1: Reserved1 0x61CC, Version 0xFFFF, Reserved2 0x00, Reserved3 (ignored;
+    # 0x0001 as xlwings' own add-in has it), no PerformanceCache
+    assert stream == bytes.fromhex("CC61FFFF000100")
+    assert {f"VBA/{m}" for m in (*MODULE_NAMES, "_VBA_PROJECT", "dir")} <= modules
+
+
+MODULE_NAMES = ("ThisWorkbook", "Sheet1", "xlwings", "huikuan_ribbon", "huikuan_udfs")
+
+
+def test_no_module_stream_carries_a_compiled_cache(addin: Path):
+    from pyopenvba.cfb import CFB
+    from pyopenvba.vba import parse_vba_project
+
+    project = parse_vba_project(CFB.from_bytes(part(addin, "xl/vbaProject.bin")))
+    offsets = {m.name: m.text_offset for m in project.modules}
+    assert offsets == dict.fromkeys(MODULE_NAMES, 0)  # source starts at byte 0: no cache
+
+
+def test_olevba_still_extracts_every_module(modules: dict[str, str]):
+    assert set(modules) == set(MODULE_NAMES)
+    assert "Function GAP(target, committed)" in modules["huikuan_udfs"]
+    assert "Sub HuikuanRefresh(control As IRibbonControl)" in modules["huikuan_ribbon"]
+
+
+def test_libreoffice_reads_every_module(addin: Path, tmp_path: Path):
+    """LibreOffice imports the VBA project into Basic libraries: converted to .ods, each
+    module is a Basic/VBAProject/<name>.xml holding its source."""
+    import shutil
+    import subprocess
+
+    from libreoffice import TIMEOUT, find_soffice, make_profile
+
+    src = tmp_path / "huikuan.xlsm"  # the filter is named; the suffix only has to be Excel's
+    shutil.copyfile(addin, src)
+    command = [
+        find_soffice(),
+        "--headless",
+        "--norestore",
+        f"-env:UserInstallation={make_profile(tmp_path / 'profile').resolve().as_uri()}",
+        "--infilter=Calc MS Excel 2007 VBA XML",
+        "--convert-to",
+        "ods",
+        "--outdir",
+        str(tmp_path / "out"),
+        str(src),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
+    ods = tmp_path / "out" / "huikuan.ods"
+    assert ods.exists(), done.stdout + done.stderr
+    with zipfile.ZipFile(ods) as zf:
+        basic = {
+            PurePosixPath(n).stem: zf.read(n).decode("utf-8")
+            for n in zf.namelist()
+            if n.startswith("Basic/VBAProject/") and not n.endswith("script-lb.xml")
+        }
+    assert set(basic) == set(MODULE_NAMES)
+    assert "Function GAP(target, committed)" in basic["huikuan_udfs"]
+    assert "Sub HuikuanSelfTest(control As IRibbonControl)" in basic["huikuan_ribbon"]
+    assert "Function RunPython(" in basic["xlwings"]
+
+
+def test_the_addin_names_huikuan_as_its_author(addin: Path):
+    core = fromstring(part(addin, "docProps/core.xml"))
+    dc = "{http://purl.org/dc/elements/1.1/}"
+    cp = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
+    assert core.findtext(f"{dc}creator") == "huikuan"
+    assert core.findtext(f"{cp}lastModifiedBy") == "huikuan"
+    assert b"William Smith" not in Path(addin).read_bytes()  # pyOpenVBA's template author
+
+
+# ---- buttons with no workbook, and on a Mac -------------------------------------------------
+
+
+def test_every_callback_says_open_a_workbook_instead_of_error_91(modules: dict[str, str]):
+    code = modules["huikuan_ribbon"]
+    subs = re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\n(.*?)^End Sub", code, re.M | re.S)
+    assert len(subs) == len(ribbon.BUTTONS)
+    for name, body in subs:
+        lines = [line.strip() for line in body.splitlines()]
+        # RunPython (whose xlwings code reads ActiveWorkbook.FullName) only with a workbook;
+        # the Mac branch never names the xlwings module, so it is never compiled there
+        assert lines[:3] == ["#If Mac Then", "HuikuanWindowsOnly", "#Else"], name
+        assert lines[3:6] == ["If ActiveWorkbook Is Nothing Then", "HuikuanNoBook", "Else"], name
+        assert lines[6].startswith("RunPython ") and lines[7:] == ["End If", "#End If"], name
+    assert vba_text_of(code, "HuikuanNoBook") == "\n".join(vba.NO_BOOK)
+    assert vba_text_of(code, "HuikuanWindowsOnly") == "\n".join(vba.WINDOWS_ONLY)
+    assert "#If Not Mac Then" in modules["ThisWorkbook"]
+
+
+def vba_text_of(code: str, sub: str) -> str:
+    """The text a message-box Sub shows, its ChrW() pieces put back together."""
+    body = re.search(rf"^Private Sub {sub}\(\)\n(.*?)^End Sub", code, re.M | re.S)[1]
+    text = ""
+    for line in re.findall(r"^\s*text = (.*)$", body, re.M):
+        text = text if line.startswith("text & ") else ""
+        expression = line.removeprefix("text & ")
+        text += vba_text(expression)
+    return text
+
+
+def test_the_windows_smoke_script_names_what_the_addin_has():
+    """scripts/excel-smoke.ps1 runs only on Windows with Excel; here: it is ASCII (Windows
+    PowerShell 5.1 reads a BOM-less script in the ANSI code page) and what it calls exists."""
+    script = (Path(__file__).parents[1] / "scripts" / "excel-smoke.ps1").read_text("utf-8")
+    assert script.isascii()
+    code = vba.ribbon_module() + vba.udf_module() + vba.xlwings_module()
+    called = re.findall(r"'huikuan\.xlam'!(\w+)", script)
+    assert set(called) == {"HuikuanRefresh", "RunPython"}
+    for name in called:
+        assert re.search(rf"^(Public )?(Sub|Function) {name}\(", code, re.M), name
+    entered = re.findall(r"=(\w+)\(", script)
+    assert set(entered) == {"GAP", "AMOUNT"}
+    for fn in entered:
+        assert fn in {f.__name__ for f in udfs.FUNCTIONS}, fn
+    for action in re.findall(r"-m huikuan (addin \w+|demo)", script):
+        assert huikuan(*action.split(), "--help").returncode == 0, action

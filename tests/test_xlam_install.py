@@ -74,15 +74,100 @@ def test_uninstall_removes_a_settings_file_that_held_only_huikuans(tmp_path: Pat
     assert not inst.places(windows(tmp_path)).config.exists()
 
 
-def test_an_addin_open_in_excel_is_reported_not_crashed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-    def locked(where: inst.Places) -> list[Path]:
-        raise PermissionError(13, "in use", str(where.addin))
+def held_by_excel(monkeypatch: pytest.MonkeyPatch, held: Path) -> None:
+    """Opening `held` for writing fails as Windows fails it while Excel has the add-in open
+    (a sharing violation, which Python raises as PermissionError)."""
+    real_open = Path.open
 
-    monkeypatch.setattr(inst, "uninstall", locked)
-    with pytest.raises(Unusable, match="close Excel"):
-        run(tmp_path, "uninstall")
+    def open_(self: Path, mode: str = "r", *args: object, **kwargs: object):
+        if self == held and mode != "rb":
+            raise PermissionError(13, "The process cannot access the file", str(self))
+        return real_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", open_)
+
+
+@pytest.mark.parametrize("action", ["install", "uninstall"])
+def test_an_addin_open_in_excel_is_named_with_close_excel_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, action: str
+):
+    run(tmp_path, "install", "--python", sys.executable)
+    where = inst.places(windows(tmp_path))
+    before = where.addin.read_bytes(), where.config.read_bytes()
+    held_by_excel(monkeypatch, where.addin)
+    with pytest.raises(Unusable) as caught:
+        run(tmp_path, action, "--python", sys.executable) if action == "install" else run(
+            tmp_path, action
+        )
+    assert str(where.addin) in caught.value.en and "close Excel first" in caught.value.en
+    assert str(where.addin) in caught.value.zh and "请先关闭 Excel" in caught.value.zh
+    assert (where.addin.read_bytes(), where.config.read_bytes()) == before  # nothing changed
+
+
+# ---- the settings file in the code page VBA reads -------------------------------------------
+
+ZHANG_WEI = "C:\\Users\\张伟\\AppData\\Local\\Programs\\Python\\Python312\\pythonw.exe"
+# 张 and 伟 in GB2312/GBK (code page 936), from the GB2312 table: D5C5, CEB0
+ZHANG_WEI_CP936 = b"\xd5\xc5\xce\xb0"
+
+
+@pytest.fixture
+def cp936(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This PC's ANSI code page is 936 (Simplified Chinese Windows)."""
+    monkeypatch.setattr(inst, "ansi_encoding", lambda: "cp936")
+
+
+def test_a_chinese_user_folder_is_written_in_the_code_page_vba_reads(tmp_path: Path, cp936: None):
+    assert run(tmp_path, "install", "--python", ZHANG_WEI) == 0
+    data = inst.places(windows(tmp_path)).config.read_bytes()
+    assert ZHANG_WEI_CP936 in data and "张伟".encode() not in data
+    line = data.split(b"\r\n")[0]  # VBA's Input # reads CRLF lines
+    assert line == b'"INTERPRETER_WIN","' + ZHANG_WEI.encode("cp936") + b'"'
+    assert inst.read_config(inst.places(windows(tmp_path)).config)["INTERPRETER_WIN"] == ZHANG_WEI
+
+
+def test_an_old_utf8_settings_file_is_flagged_and_rewritten(
+    tmp_path: Path, cp936: None, capsys: pytest.CaptureFixture[str]
+):
+    where = inst.places(windows(tmp_path))
+    where.config.parent.mkdir(parents=True)
+    where.config.write_bytes(f'"INTERPRETER_WIN","{ZHANG_WEI}"\n"CONDA ENV","基础"\n'.encode())
+    # what VBA on a cp936 PC would read: mojibake, not the path
+    assert where.config.read_bytes().decode("cp936", errors="replace") != where.config.read_text()
+    assert inst.config_needs_rewrite(where.config)
+    run(tmp_path, "status")
+    assert "UTF-8" in capsys.readouterr().out
+    assert run(tmp_path, "install", "--python", ZHANG_WEI) == 0
+    assert not inst.config_needs_rewrite(where.config)
+    assert where.config.read_bytes().decode("cp936").splitlines() == [
+        '"CONDA ENV","基础"',  # the user's own line kept, now in cp936 too
+        f'"INTERPRETER_WIN","{ZHANG_WEI}"',
+        '"UDF MODULES","huikuan.udfs"',
+    ]
+
+
+def test_bopomofo_is_in_cp936_and_is_written():
+    assert "ㄅ".encode("cp936") == b"\xa8\xc5"  # GB2312 row 8 holds the zhuyin letters
+
+
+@pytest.mark.parametrize("char", ["\U00020000", "\U0001f600"])  # 𠀀 (CJK Ext. B), 😀
+def test_a_path_cp936_cannot_hold_is_refused_naming_the_character(
+    tmp_path: Path, cp936: None, char: str
+):
+    python = f"C:\\Users\\{char}\\Python312\\pythonw.exe"
+    with pytest.raises(Unusable) as caught:
+        run(tmp_path, "install", "--python", python)
+    assert f"U+{ord(char):04X}" in caught.value.en and repr(char) in caught.value.zh
+    assert "cp936" in caught.value.en and "--python" in caught.value.en
+    assert not (tmp_path / "AppData").exists() and not (tmp_path / "me").exists()
+
+
+def test_a_user_folder_cp936_cannot_hold_is_refused(tmp_path: Path, cp936: None):
+    env = {"APPDATA": str(tmp_path / "AppData"), "USERPROFILE": str(tmp_path / "\U00020000")}
+    args = cli.parser().parse_args(["addin", "install", "--python", ZHANG_WEI])
+    with pytest.raises(Unusable, match="Windows account"):
+        commands.run(args, env, "win32")
+    assert not (tmp_path / "AppData").exists()
 
 
 def test_the_interpreter_is_pythonw_when_there_is_one(tmp_path: Path):
@@ -93,14 +178,24 @@ def test_the_interpreter_is_pythonw_when_there_is_one(tmp_path: Path):
     assert inst.interpreter(str(python)) == tmp_path / "pythonw.exe"
 
 
-@pytest.mark.parametrize(("action", "code"), [("install", 2), ("uninstall", 2), ("status", 0)])
-def test_elsewhere_the_commands_say_what_to_do(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], action: str, code: int
+@pytest.mark.parametrize(
+    ("action", "code", "says"),
+    [
+        ("install", 2, "huikuan addin install"),
+        ("uninstall", 2, "huikuan addin uninstall"),
+        ("status", 0, f"xlwings {xlwings.__version__}"),
+    ],
+)
+def test_elsewhere_each_command_says_its_own_thing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], action: str, code: int, says: str
 ):
     assert run(tmp_path, action, platform="linux") == code
     said = capsys.readouterr()
-    assert "Windows" in said.out + said.err and "huikuan addin install" in said.out + said.err
+    assert "Windows" in said.out + said.err and says in said.out + said.err
     assert not (tmp_path / "AppData").exists() and not (tmp_path / "me").exists()
+    others = {"install": "勾选 huikuan", "uninstall": "无需删除", "status": "DLL"}
+    for other, text in others.items():
+        assert (text in said.out + said.err) == (other == action), other
 
 
 def test_the_command_line_says_it_too():

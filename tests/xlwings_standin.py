@@ -14,6 +14,26 @@ the calls workbook/live.py uses, as xlwings documents them:
 and for the ribbon macros (macros.py): book.app.alert(prompt, title=, mode=),
 book.app.screen_updating = …, book.app.books.open(path), book.fullname, book.save().
 
+For what `huikuan refresh` adds to a table (xlwings ≥ 0.37.5's documented API):
+
+    sheet.range("A1"), sheet.range("C2:C9,E2:E9") (an address; several areas joined by ","),
+    book.sheets.active, sheet.activate(), range.select(), book.selection,
+    range.conditional_formats.clear() / .add_cell_value(operator, formula1, formula2,
+        fill_color=, font_color=, font_bold=, stop_if_true=) / .add_custom(formula, …),
+    sheet.charts: iterate, .add(anchor=, width=, height=, name=); chart.name, .delete(),
+        .set_source_data(range, plot_by="columns"), .set_x_axis_values(range),
+        .chart_type = …, .series (each .name = …), .title = …, .value_axis.number_format,
+        .value_axis.title
+
+doing what Excel does with them: a conditional format is kept per sheet over a set of
+cells, highest priority first, each new one put first (xlwings calls SetFirstPriority);
+its formula's relative references are read from the active cell of the active sheet and
+stored relative to the rule's first cell (so a formula written for C2 while A1 is active
+lands one row and two columns off, as in Excel); clearing a range takes its cells out of
+every rule, dropping rules left with none. A chart's source by columns makes one series
+per column, left to right, named "Series1" … until named; its categories are set for
+every series; `chart_type` takes xlwings' names of the types used here.
+
 Values read back as xlwings returns them from Excel on Windows: numbers as float,
 dates as datetime, empty cells as None. Two Excel behaviours that matter to the
 writer are imitated: a string written into a cell not formatted as text ("@")
@@ -25,12 +45,18 @@ implements it — and says so above.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+    range_boundaries,
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +138,244 @@ class Range:
     def autofit(self) -> None:
         self.sheet.autofitted.append((self.r1, self.c1, self.r2, self.c2))
 
+    def select(self) -> None:
+        # Excel: "Select method of Range class failed" unless the sheet is the active one
+        assert self.sheet.book.sheets.active is self.sheet, "select() on an inactive sheet"
+        self.sheet.book.selected = self
+
+    @property
+    def conditional_formats(self) -> ConditionalFormats:
+        return ConditionalFormats(self.sheet, [self])
+
+    def cells_in(self) -> set[tuple[int, int]]:
+        return {(r, c) for r in range(self.r1, self.r2 + 1) for c in range(self.c1, self.c2 + 1)}
+
+    @property
+    def ref(self) -> str:
+        """Its absolute address on its sheet, as a chart's series holds it."""
+        a = f"${get_column_letter(self.c1)}${self.r1}"
+        b = f"${get_column_letter(self.c2)}${self.r2}"
+        return f"'{self.sheet.name}'!{a}" + (
+            f":{b}" if (self.r1, self.c1) != (self.r2, self.c2) else ""
+        )
+
+
+class Areas:
+    """A range of several areas (sheet.range("C2:C9,E2:E9"))."""
+
+    __slots__ = ("areas", "sheet")
+
+    def __init__(self, sheet: Sheet, areas: list[Range]) -> None:
+        self.sheet, self.areas = sheet, areas
+
+    @property
+    def conditional_formats(self) -> ConditionalFormats:
+        return ConditionalFormats(self.sheet, self.areas)
+
+
+# ---- conditional formats ------------------------------------------------------------------
+
+# xlwings' operator names → Excel's cfRule operator names (what a file stores)
+CF_OPERATORS = {
+    "equal_to": "equal",
+    "not_equal_to": "notEqual",
+    "greater_than": "greaterThan",
+    "greater_than_or_equal": "greaterThanOrEqual",
+    "less_than": "lessThan",
+    "less_than_or_equal": "lessThanOrEqual",
+    "between": "between",
+    "not_between": "notBetween",
+}
+_A1 = re.compile(r"(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(])")
+
+
+def shift_relative(formula: str, rows: int, cols: int) -> str:
+    """Move the relative parts of a formula's A1 references (outside string literals)."""
+
+    def move(m: re.Match[str]) -> str:
+        col_abs, letters, row_abs, row = m.groups()
+        col = column_index_from_string(letters) + (0 if col_abs else cols)
+        new_row = int(row) + (0 if row_abs else rows)
+        assert col >= 1 and new_row >= 1, "a reference moved off the sheet (#REF!)"
+        return f"{col_abs}{get_column_letter(col)}{row_abs}{new_row}"
+
+    parts = formula.split('"')
+    return '"'.join(_A1.sub(move, p) if i % 2 == 0 else p for i, p in enumerate(parts))
+
+
+@dataclass
+class Rule:
+    """A conditional format as Excel keeps it: cells, type, operator, stored formulas."""
+
+    cells: set[tuple[int, int]]
+    kind: str  # "cellIs" or "expression"
+    operator: str
+    formulas: tuple[str, ...]
+    fill_color: str | None
+    font_color: str | None
+    bold: bool
+    stop: bool
+    first: tuple[int, int] = field(default=(0, 0))
+
+
+def _color(value: Any) -> str | None:
+    if value is None:
+        return None
+    assert isinstance(value, str) and re.fullmatch(r"#[0-9A-Fa-f]{6}", value), value
+    return value[1:].upper()
+
+
+class ConditionalFormats:
+    __slots__ = ("areas", "sheet")
+
+    def __init__(self, sheet: Sheet, areas: list[Range]) -> None:
+        self.sheet, self.areas = sheet, areas
+
+    def clear(self) -> None:
+        gone = set().union(*(a.cells_in() for a in self.areas))
+        for rule in self.sheet.rules:
+            rule.cells -= gone
+        self.sheet.rules[:] = [r for r in self.sheet.rules if r.cells]
+
+    def _stored(self, formula: str) -> str:
+        assert formula.startswith("=") and len(formula) > 1, "xlwings wants '=' first"
+        book = self.sheet.book
+        active = book.selected if book.selected is not None else book.sheets.active.range((1, 1))
+        first = self.areas[0]
+        return shift_relative(formula[1:], first.r1 - active.r1, first.c1 - active.c1)
+
+    def _add(self, kind: str, operator: str, formulas: list[str], style: dict[str, Any]) -> None:
+        assert set(style) <= {
+            "fill_color",
+            "font_color",
+            "font_bold",
+            "font_italic",
+            "stop_if_true",
+        }
+        rule = Rule(
+            cells=set().union(*(a.cells_in() for a in self.areas)),
+            kind=kind,
+            operator=operator,
+            formulas=tuple(self._stored(f) for f in formulas),
+            fill_color=_color(style.get("fill_color")),
+            font_color=_color(style.get("font_color")),
+            bold=bool(style.get("font_bold")),
+            stop=bool(style.get("stop_if_true", False)),
+            first=(self.areas[0].r1, self.areas[0].c1),
+        )
+        self.sheet.rules.insert(0, rule)  # SetFirstPriority
+
+    def add_cell_value(
+        self, operator: str, formula1: str, formula2: str | None = None, **style: Any
+    ) -> None:
+        between = operator in ("between", "not_between")
+        assert (formula2 is not None) == between, "formula2 with between/not_between only"
+        formulas = [formula1] if formula2 is None else [formula1, formula2]
+        self._add("cellIs", CF_OPERATORS[operator], formulas, style)
+
+    def add_custom(self, formula: str, **style: Any) -> None:
+        self._add("expression", "", [formula], style)
+
+
+# ---- charts -------------------------------------------------------------------------------
+
+# xlwings' chart type names used here → (Excel's barDir or kind, grouping)
+CHART_TYPES = {
+    "column_clustered": ("col", "clustered"),
+    "column_stacked": ("col", "stacked"),
+    "bar_clustered": ("bar", "clustered"),
+    "bar_stacked": ("bar", "stacked"),
+    "line": ("line", "standard"),
+    "line_stacked": ("line", "stacked"),
+    "pie": ("pie", ""),
+}
+
+
+class Series:
+    __slots__ = ("categories", "name", "values")
+
+    def __init__(self, name: str, values: str) -> None:
+        self.name, self.values = name, values
+        self.categories: str | None = None
+
+
+class Axis:
+    __slots__ = ("number_format", "title")
+
+    def __init__(self) -> None:
+        self.number_format: str | None = None
+        self.title: str | None = None
+
+
+class Chart:
+    __slots__ = (
+        "_type",
+        "anchor",
+        "height",
+        "name",
+        "series",
+        "sheet",
+        "title",
+        "value_axis",
+        "width",
+    )
+
+    def __init__(self, sheet: Sheet, name: str, anchor: Range, width: float, height: float) -> None:
+        self.sheet, self.name, self.anchor = sheet, name, anchor
+        self.width, self.height = width, height
+        self.series: list[Series] = []
+        self.title: str | None = None
+        self.value_axis = Axis()
+        self._type = "column_clustered"  # Excel's default chart
+
+    @property
+    def chart_type(self) -> str:
+        return self._type
+
+    @chart_type.setter
+    def chart_type(self, value: str) -> None:
+        assert value in CHART_TYPES, f"the stand-in knows no chart type {value!r}"
+        self._type = value
+
+    def set_source_data(self, source: Range | Areas, plot_by: str | None = None) -> None:
+        assert plot_by == "columns", "huikuan names the direction; Excel would guess"
+        areas = source.areas if isinstance(source, Areas) else [source]
+        columns = sorted(
+            {(a.sheet.name, c, a.r1, a.r2) for a in areas for c in range(a.c1, a.c2 + 1)},
+            key=lambda t: t[1],
+        )
+        self.series = [
+            Series(f"Series{n}", Range(self.sheet.book.sheet(name), r1, c, r2, c).ref)
+            for n, (name, c, r1, r2) in enumerate(columns, start=1)
+        ]
+
+    def set_x_axis_values(self, source: Range) -> None:
+        for series in self.series:
+            series.categories = source.ref
+
+    def delete(self) -> None:
+        self.sheet.charts.items.remove(self)
+
+
+class Charts:
+    __slots__ = ("items", "sheet")
+
+    def __init__(self, sheet: Sheet) -> None:
+        self.sheet, self.items = sheet, []
+
+    def __iter__(self) -> Iterator[Chart]:
+        return iter(list(self.items))
+
+    def add(
+        self, anchor: Range, width: float = 355, height: float = 211, name: str | None = None
+    ) -> Chart:
+        name = name or f"Chart {len(self.items) + 1}"
+        if name in (c.name for c in self.items):
+            raise ValueError(f"'{name}' is already present on {self.sheet.name}.")
+        chart = Chart(self.sheet, name, anchor, width, height)
+        self.items.append(chart)
+        return chart
+
 
 class _Grid:
     """range.options(ndim=2): its .value is always a list of rows."""
@@ -168,7 +432,7 @@ class Tables:
 
 
 class Sheet:
-    __slots__ = ("autofitted", "book", "cells", "formats", "name", "tables")
+    __slots__ = ("autofitted", "book", "cells", "charts", "formats", "name", "rules", "tables")
 
     def __init__(self, book: Book, name: str) -> None:
         self.book, self.name = book, name
@@ -176,10 +440,26 @@ class Sheet:
         self.formats: dict[tuple[int, int], str] = {}
         self.tables = Tables(self)
         self.autofitted: list[tuple[int, int, int, int]] = []
+        self.rules: list[Rule] = []  # conditional formats, highest priority first
+        self.charts = Charts(self)
 
-    def range(self, cell1: tuple[int, int], cell2: tuple[int, int] | None = None) -> Range:
+    def range(
+        self, cell1: tuple[int, int] | str, cell2: tuple[int, int] | None = None
+    ) -> Range | Areas:
+        if isinstance(cell1, str):
+            assert cell2 is None
+            areas = []
+            for part in cell1.replace("$", "").split(","):
+                c1, r1, c2, r2 = range_boundaries(part if ":" in part else f"{part}:{part}")
+                areas.append(Range(self, r1, c1, r2, c2))
+            return areas[0] if len(areas) == 1 else Areas(self, areas)
         r2, c2 = cell2 or cell1
         return Range(self, cell1[0], cell1[1], r2, c2)
+
+    def activate(self) -> None:
+        if self.book.sheets.active is not self:
+            self.book.sheets.active = self
+            self.book.selected = None  # Excel: that sheet's own selection (here: A1)
 
     def put(self, row: int, col: int, value: Any) -> None:
         stored = _as_excel_stores(value, self.formats.get((row, col)) == "@")
@@ -190,10 +470,19 @@ class Sheet:
 
 
 class Sheets:
-    __slots__ = ("book", "items")
+    __slots__ = ("_active", "book", "items")
 
     def __init__(self, book: Book) -> None:
         self.book, self.items = book, []
+        self._active: Sheet | None = None
+
+    @property
+    def active(self) -> Sheet:
+        return self._active or self.items[0]
+
+    @active.setter
+    def active(self, sheet: Sheet) -> None:
+        self._active = sheet
 
     def __iter__(self) -> Iterator[Sheet]:
         return iter(list(self.items))
@@ -243,13 +532,21 @@ class App:
 class Book:
     """A workbook; `path` is its file once saved (fullname is just the name before)."""
 
-    __slots__ = ("app", "path", "saves", "sheets")
+    __slots__ = ("app", "path", "saves", "selected", "sheets")
 
     def __init__(self, path: str | None = None) -> None:
         self.sheets = Sheets(self)
         self.app = App()
         self.path = path
         self.saves = 0
+        self.selected: Range | None = None  # the active sheet's selection (None: A1)
+
+    @property
+    def selection(self) -> Range:
+        return self.selected or self.sheets.active.range((1, 1))
+
+    def sheet(self, name: str) -> Sheet:
+        return next(s for s in self.sheets if s.name == name)
 
     @property
     def fullname(self) -> str:

@@ -23,7 +23,7 @@ from .options import add_as_of
 from .team import commands as team
 from .text import display_width
 from .values import format_amount, format_date, format_month
-from .workbook import advice
+from .workbook import remedies
 from .xlam import commands as addin_commands
 
 _EXAMPLES = """\
@@ -161,16 +161,29 @@ def _print_diagnosis(result: jobs.Result) -> None:
         name += " " * max(0, (14 if zh else 34) - display_width(name))
         mark = "⚠" if f.flagged else " "
         amount = _pad(format_amount(f.amount, lang), 14)
-        print(f"{mark} {f.rank}. {name} {f.figure:>7.1%} {amount}  {advice.detail(f, lang)}")
+        print(f"{mark} {f.rank}. {name} {f.figure:>7.1%} {amount}  {remedies.detail(f, lang)}")
         if f.flagged:
-            print(f"       → {advice.remedy(f, lang)}")
+            print(f"       → {remedies.remedy(f, lang)}")
 
 
 def _print_problems(problems: Sequence[Problem], lang: str) -> None:
-    head = "问题" if lang == "zh" else "problem"
     for p in problems:
+        if p.severity == "warning":
+            head = "警告" if lang == "zh" else "warning"
+        else:
+            head = "问题" if lang == "zh" else "problem"
         value = f" [{p.value}]" if p.value else ""
         print(f"{head}: {p.sheet}!{p.cell}{value} {p.message}", file=sys.stderr)
+
+
+def _count(problems: Sequence[Problem], lang: str) -> str:
+    """ "2 个问题" / "2 problem(s)", and the warnings among them when there are any."""
+    warnings = sum(p.severity == "warning" for p in problems)
+    n = len(problems) - warnings
+    text = f"{n} 个问题" if lang == "zh" else f"{n} problem(s)"
+    if warnings:
+        text += f"，{warnings} 个警告" if lang == "zh" else f", {warnings} warning(s)"
+    return text
 
 
 def _pad(text: str, width: int) -> str:
@@ -201,10 +214,9 @@ def _summary(result: jobs.Result) -> None:
                 done,
             )
             print(" ".join(_pad(c, 14) for c in cells))
-    n = len(result.problems)
     if result.written:
         print(f"已写入 {result.written}" if zh else f"written: {result.written}")
-    print(f"{n} 个问题" if zh else f"{n} problem(s)")
+    print(_count(result.problems, lang))
     for risk in result.lost:
         what = risk.zh if zh else risk.en
         print(
@@ -228,8 +240,7 @@ def _schedule(result: jobs.Result) -> int:
             else f"written: {result.written} ({n} events)"
         )
     if result.problems:
-        n = len(result.problems)
-        print(f"{n} 个问题" if lang == "zh" else f"{n} problem(s)", file=sys.stderr)
+        print(_count(result.problems, lang), file=sys.stderr)
     return result.exit_code
 
 
@@ -237,7 +248,6 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command in team.COMMANDS:
         return team.run(args)
-    today = date.today()
     if args.command == "addin":
         return addin_commands.run(args)
     if args.command == "template":
@@ -245,13 +255,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(f"已写入 {out}" if args.lang == "zh" else f"written: {out}")
         return 0
     if args.command == "schedule":
-        return _schedule(
-            jobs.schedule(args.book, args.as_of or today, args.rep, args.ics, args.force)
-        )
+        return _schedule(jobs.schedule(args.book, args.as_of, args.rep, args.ics, args.force))
     if args.command == "demo":
-        result = jobs.demo(args.output, args.lang, args.as_of or today, args.force)
+        result = jobs.demo(args.output, args.lang, args.as_of, args.force)
     elif args.command == "diagnose":
-        result = jobs.diagnose(args.book, args.as_of or today, args.rep)
+        result = jobs.diagnose(args.book, args.as_of, args.rep)
         _print_diagnosis(result)
         _print_problems(result.problems, result.book.lang)
         return result.exit_code
@@ -266,7 +274,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             )
         )
     else:
-        result = jobs.refresh(args.book, args.as_of or today, args.output, args.force)
+        result = jobs.refresh(args.book, args.as_of, args.output, args.force)
     _print_problems(result.problems, result.book.lang)
     _summary(result)
     return result.exit_code

@@ -13,18 +13,18 @@ then, and the message names the user's file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .engine.analysis import analyse, analyse_all, gc_paused
+from .engine.analysis import analyse, analyse_all, calendar_problems, gc_paused
 from .engine.diagnosis import Finding
 from .engine.schedule import Action
 from .engine.status import StatusRow
 from .errors import Unusable
-from .fileio import WORKBOOK_SUFFIXES, refuse_overwrite, require_suffix, told
+from .fileio import WORKBOOK_SUFFIXES, refuse_overwrite, require_suffix, told, write_atomic
 from .model import Book, Problem
 from .text import match_name
 from .workbook.book import FileBook, Workbook
@@ -34,11 +34,9 @@ from .workbook.package import Risk
 from .workbook.reader import TableSource, read_book
 
 if TYPE_CHECKING:  # the team jobs import openpyxl: only when one runs
-    from .team.collect import CollectResult
+    from .team.collect import CollectResult, Progress
     from .team.roll import RollResult
     from .team.split import SplitResult
-
-Progress = Callable[[Iterable[Path]], Iterable[Path]]
 
 
 @dataclass(frozen=True)
@@ -57,7 +55,8 @@ class Result:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        """1 when a problem is an error; warnings alone leave it 0."""
+        return 1 if any(p.severity == "error" for p in self.problems) else 0
 
 
 def load(path: Path) -> tuple[Book, list[Problem]]:
@@ -90,7 +89,7 @@ def check(path: Path) -> Result:
 def check_book(source: TableSource) -> Result:
     """Read and validate every input table of a workbook (file or open book); write nothing."""
     book, problems = read_book(source)
-    return Result(book, problems)
+    return Result(book, [*problems, *calendar_problems(book, None)])
 
 
 def refresh(path: Path, as_of: date, out: Path | None = None, force: bool = False) -> Result:
@@ -121,6 +120,7 @@ def refresh_book(target: Workbook, as_of: date, outputs: Collection[str] | None 
     """
     book, problems = read_book(target)
     found = analyse_all(book, as_of)
+    problems = [*problems, *found.warnings]
     for table in output_tables(found, problems, book.lang, as_of):
         if outputs is None or table.table.name in outputs:
             target.write(table)
@@ -135,6 +135,7 @@ def diagnose(path: Path, as_of: date, rep: str | None = None) -> Result:
     book, problems = load(path)
     who = find_rep(book, rep) if rep is not None else None
     found = analyse_all(book, as_of)
+    problems = [*problems, *found.warnings]
     findings = found.findings
     if who is not None:
         findings = tuple(f for f in findings if f.rep == who)
@@ -162,6 +163,7 @@ def schedule(
     book, problems = load(path)
     who = find_rep(book, rep) if rep is not None else None
     rows, actions = analyse(book, as_of)
+    problems = [*problems, *calendar_problems(book, as_of, actions)]
     if who is not None:
         rows = tuple(r for r in rows if r.customer.rep == who)
         actions = tuple(a for a in actions if a.row.customer.rep == who)
@@ -190,10 +192,6 @@ def split(
         return split_team(team, out_dir, as_of, eml, force, sender)
 
 
-def _all_at_once(files: Iterable[Path]) -> Iterable[Path]:
-    return files
-
-
 def collect(
     folder: Path,
     out: Path,
@@ -203,23 +201,32 @@ def collect(
     progress: Progress | None = None,
 ) -> CollectResult:
     """The reps' returns in `folder` merged (over `base`) into the team workbook `out`."""
+    from .team.collect import as_they_are
     from .team.collect import collect as collect_returns
 
-    require_suffix(out, (".xlsx",))  # built fresh from the template: no macros to keep
+    require_suffix(out, WORKBOOK_SUFFIXES)  # .xlsm over an .xlsm base (its macros kept)
     with told(out):
-        return collect_returns(folder, out, as_of, base, force, progress or _all_at_once)
+        return collect_returns(folder, out, as_of, base, force, progress or as_they_are)
 
 
 def roll(
-    path: Path, to: date, as_of: date, out: Path | None = None, force: bool = False
+    path: Path,
+    to: date,
+    as_of: date,
+    out: Path | None = None,
+    force: bool = False,
+    skip: bool = False,
 ) -> RollResult:
-    """The month `to` planned in the workbook at `path`, written to `out` (default: in place)."""
+    """The month `to` planned in the workbook at `path`, written to `out` (default: in place).
+
+    Rolling past a month is refused unless `skip`.
+    """
     from .team.roll import roll_file
 
     if out is not None:
         require_suffix(out, WORKBOOK_SUFFIXES)
     with told(out or path):
-        return roll_file(path, to.replace(day=1), as_of, out, force)
+        return roll_file(path, to.replace(day=1), as_of, out, force, skip)
 
 
 # ---- new workbooks ------------------------------------------------------------------------
@@ -227,23 +234,21 @@ def roll(
 
 def template(out: Path, lang: str, force: bool = False) -> Path:
     """A blank template in `lang` at `out` (.xlsx): input tables, drop-downs, formulas, guide."""
-    from .workbook.template import build_template
-    from .workbook.writer import save_atomic  # openpyxl: only when a template is built
+    from .workbook.template import build_template  # openpyxl: only when a template is built
 
     require_suffix(out, (".xlsx",))
     refuse_overwrite(out, force)
-    save_atomic(build_template(lang), out)
+    write_atomic(out, build_template(lang).save)
     return out
 
 
 def demo(out: Path, lang: str, as_of: date, force: bool = False) -> Result:
     """A filled demo team workbook (.xlsx) for the month of `as_of`, refreshed."""
     from .demo import demo_book
-    from .workbook.template import build_template
-    from .workbook.writer import save_atomic  # openpyxl: only when a template is built
+    from .workbook.template import build_template  # openpyxl: only when a template is built
 
     require_suffix(out, (".xlsx",))
     refuse_overwrite(out, force)
     book = demo_book(as_of.replace(day=1), as_of)
-    save_atomic(build_template(lang, book), out)
+    write_atomic(out, build_template(lang, book).save)
     return refresh(out, as_of)

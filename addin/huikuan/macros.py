@@ -16,6 +16,7 @@ files beside it (the open file itself is never rewritten):
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 
 from . import contract, jobs
 from .errors import Unusable
+from .fileio import os_error
 from .values import format_amount, format_date, format_month, month_end
 from .workbook.live import LiveBook
 
@@ -51,11 +53,45 @@ class Session:
         return path
 
 
+NO_BOOK = (
+    "请先打开或新建一个工作簿，再点此按钮。",
+    "Open or create a workbook first, then click the button again.",
+)
+
+
+def _caller() -> Any:
+    """The workbook the button was clicked in; None when Excel has none open."""
+    import xlwings as xw
+
+    try:
+        return xw.Book.caller()
+    except Exception:  # xlwings raises when there is no calling workbook
+        return None
+
+
+def _no_book() -> None:
+    """Say so in Excel when it is there (the add-in's VBA says it first), else on stderr."""
+    import sys
+
+    import xlwings as xw
+
+    text = f"{NO_BOOK[0]}\n\n{NO_BOOK[1]}"
+    try:
+        app = xw.apps.active
+    except Exception:  # no Excel engine here at all
+        app = None
+    if app is None:  # no Excel either: the message goes where a script's would
+        print(text, file=sys.stderr)
+    else:
+        app.alert(text, title=TITLE, mode="info")
+
+
 def _run(press: Callable[[Session], None], book: Any, today: date | None) -> None:
     if book is None:
-        import xlwings as xw
-
-        book = xw.Book.caller()
+        book = _caller()
+    if book is None:
+        _no_book()
+        return
     session = Session(book, today or date.today())
     app = book.app
     app.screen_updating = False
@@ -63,6 +99,10 @@ def _run(press: Callable[[Session], None], book: Any, today: date | None) -> Non
         press(session)
     except Unusable as exc:
         session.say(exc.zh, exc.en, critical=True)
+    except OSError as exc:  # a file the button reads or writes: told, naming it
+        where = Path(os.fsdecode(exc.filename)) if exc.filename else Path(str(book.fullname))
+        told = os_error(exc, where)
+        session.say(told.zh, told.en, critical=True)
     except Exception as exc:  # a bug: say so plainly in Excel, not as a traceback
         what = f"{type(exc).__name__}: {exc}"
         session.say(
@@ -236,4 +276,20 @@ def collect(book: Any = None, today: date | None = None) -> None:
     _run(press, book, today)
 
 
-BUTTONS = (refresh, schedule, diagnose, check, new_month, split, collect)
+def self_test(book: Any = None, today: date | None = None) -> None:
+    """自检 Self-test: the checks of `huikuan addin doctor`, one line each, in a message box."""
+
+    def press(session: Session) -> None:
+        import os
+        import sys
+
+        from .xlam import doctor
+
+        found = doctor.checks(os.environ, sys.platform)
+        failed = doctor.exit_code(found) != 0
+        session.say(doctor.report(found, "zh"), doctor.report(found, "en"), critical=failed)
+
+    _run(press, book, today)
+
+
+BUTTONS = (refresh, schedule, diagnose, check, new_month, split, collect, self_test)

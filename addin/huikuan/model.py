@@ -1,21 +1,21 @@
 """The records of SPEC: one frozen model per input row, plus Problem.
 
 Records are built only from values that parsed cleanly (see values.py), so
-the engine never sees a bad row. Money is Decimal throughout.
+the engine never sees a bad row. Money is Decimal throughout. The reader builds
+them with `Record.parsed_many` (strict validation in one call per table).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 R = TypeVar("R", bound="Record")
-_set = object.__setattr__
-_TRUSTED: dict[type, tuple[dict[str, Any], frozenset[str], tuple[str, ...]]] = {}
+_ADAPTERS: dict[type[Record], TypeAdapter[Any]] = {}
 
 
 class Record(BaseModel):
@@ -23,40 +23,24 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     @classmethod
-    def trusted(cls: type[R], values: dict[str, Any]) -> R:
-        """A record from values huikuan's own parsers produced, without validating them again.
+    def parsed(cls: type[R], values: Mapping[str, Any]) -> R:
+        """A record from values huikuan's own parsers produced (values.py, through the reader).
 
-        Only for values that values.py has parsed (through the reader) or that are
-        records and tuples of records already: each is of its field's exact type, so
-        pydantic's validation would only repeat the work (it was about half of the time
-        of reading a 10,000-customer workbook). Field names are still checked; defaults
-        are filled in as the constructor would.
+        Validated strictly by pydantic's public API: each value must already be of its
+        field's exact type (a date, a Decimal, ...), so a str date or a float amount is
+        a bug caught here, never a record. Unknown fields are refused; defaults filled.
         """
-        return cls.trusted_many([values])[0]
+        return cls.parsed_many([values])[0]
 
     @classmethod
-    def trusted_many(cls: type[R], rows: Iterable[dict[str, Any]]) -> tuple[R, ...]:
-        """`trusted` for many rows at once (the per-row work hoisted out of the loop)."""
-        spec = _TRUSTED.get(cls)
-        if spec is None:
-            fields = cls.model_fields
-            defaults = {n: f.default for n, f in fields.items() if not f.is_required()}
-            spec = _TRUSTED[cls] = (defaults, frozenset(fields), tuple(fields))
-        defaults, names, order = spec
-        new = cls.__new__
-        out = []
-        for values in rows:
-            keys = values.keys()
-            if not keys <= names:
-                raise TypeError(f"{cls.__name__} has no field {sorted(keys - names)}")
-            record = new(cls)
-            # in field order, as the constructor lays them out (reprs and dumps alike)
-            _set(record, "__dict__", {n: values[n] if n in values else defaults[n] for n in order})
-            _set(record, "__pydantic_fields_set__", set(keys))
-            _set(record, "__pydantic_extra__", None)
-            _set(record, "__pydantic_private__", None)
-            out.append(record)
-        return tuple(out)
+    def parsed_many(cls: type[R], rows: Iterable[Mapping[str, Any]]) -> tuple[R, ...]:
+        """`parsed` for many rows, validated in one call (a TypeAdapter per record type:
+        as fast as skipping validation was, measured on 10,000-customer books)."""
+        adapter = _ADAPTERS.get(cls)
+        if adapter is None:
+            adapter = _ADAPTERS[cls] = TypeAdapter(tuple[cls, ...])  # type: ignore[valid-type]
+        records: tuple[R, ...] = adapter.validate_python(tuple(rows), strict=True)
+        return records
 
 
 class Customer(Record):
@@ -130,6 +114,7 @@ class Problem(Record):
     cell: str
     value: str
     message: str
+    severity: str = "error"  # "error" | "warning" (a warning alone leaves the exit code 0)
 
 
 class CadenceRow(Record):

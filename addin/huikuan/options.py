@@ -27,5 +27,7 @@ def month(text: str) -> date:
 
 
 def add_as_of(command: argparse.ArgumentParser, help: str = AS_OF_HELP) -> None:
-    """The --as-of DATE option of every command that computes (default: today)."""
-    command.add_argument("--as-of", type=as_of_date, default=None, metavar="DATE", help=help)
+    """The --as-of DATE option of every command that computes: `args.as_of`, today if not given."""
+    command.add_argument(
+        "--as-of", type=as_of_date, default=date.today(), metavar="DATE", help=help
+    )

@@ -9,7 +9,9 @@ counterpart, and an error read from an input cell comes back as itself. Errors
 travel as xlwings reads them ("#VALUE!" …); the add-in's VBA wrappers turn them
 into real error values. Amounts come back rounded half-up to the fen, as
 refresh writes them; ratios unrounded. The functions use the built-in follow-up
-policy and China's working days.
+policy and China's working days: they cannot see the workbook's Policy, Holidays
+or FollowUps tables (NEXT_FOLLOWUP and FOLLOWUP_DATES take the last contact as an
+argument instead).
 
 Parameters carry no type annotations on purpose: on Windows xlwings turns an
 annotation into a converter. On other systems the decorators do nothing and
@@ -210,15 +212,26 @@ def PROMISE_STATUS(due_dates, amounts, received, as_of, grade=None, lang=None):
     return xl.aggregate(run)
 
 
-def _actions(due_dates: Any, amounts: Any, received: Any, grade: Any, as_of: Any, key: Any):
+def _actions(
+    due_dates: Any,
+    amounts: Any,
+    received: Any,
+    grade: Any,
+    as_of: Any,
+    key: Any,
+    target: Any = None,
+    last_contact: Any = None,
+):
     """One customer's follow-up actions this month, from the cells of NEXT_FOLLOWUP's arguments."""
-    key_ = xl.one(key)
+    key_, last = xl.one(key), xl.one(last_contact)
     return customer_schedule(
         xl.installments(due_dates, amounts),
         xl.total(received),
         xl.day(xl.one(as_of)),
         xl.grade(xl.one(grade)),
         False if is_blank(key_) else parse_yesno(key_),
+        target=xl.amount(xl.one(target), None),
+        last_contact=None if is_blank(last) else xl.day(last),
     )
 
 
@@ -229,14 +242,32 @@ def _actions(due_dates: Any, amounts: Any, received: Any, grade: Any, as_of: Any
 @xw.arg("grade", ndim=2, err_to_str=True, doc="信用等级 A–D Credit grade")
 @xw.arg("as_of", ndim=2, err_to_str=True, doc="截至日期 As of this day")
 @xw.arg("key_account", ndim=2, err_to_str=True, doc="重点客户 是/否 Key account (default no)")
-def NEXT_FOLLOWUP(due_dates, amounts, received, grade, as_of, key_account=None):
+@xw.arg(
+    "target",
+    ndim=2,
+    err_to_str=True,
+    doc="本月目标，可不填 This month's target (optional; no commitment yet: sizes the action)",
+)
+@xw.arg(
+    "last_contact",
+    ndim=2,
+    err_to_str=True,
+    doc="最近一次跟进日期，可不填 The last logged follow-up (optional; FollowUps)",
+)
+def NEXT_FOLLOWUP(
+    due_dates, amounts, received, grade, as_of, key_account=None, target=None, last_contact=None
+):
     """下次跟进日期（本月内，按信用等级节奏）。Next follow-up day this month, by credit grade.
 
-    Empty when nothing is left to do this month. 本月无需跟进时返回空。
+    No commitment yet (no installment this month): the weekly 取得承诺 (get a commitment)
+    day, as refresh plans it, unless the target is 0. Empty when nothing is left to do
+    this month. 尚无承诺时为每周“取得承诺”的日子；本月无需跟进时返回空。
     """
 
     def run() -> date | None:
-        actions = _actions(due_dates, amounts, received, grade, as_of, key_account)
+        actions = _actions(
+            due_dates, amounts, received, grade, as_of, key_account, target, last_contact
+        )
         return actions[0].date if actions else None
 
     return xl.aggregate(run)
@@ -250,21 +281,48 @@ def NEXT_FOLLOWUP(due_dates, amounts, received, grade, as_of, key_account=None):
 @xw.arg("as_of", ndim=2, err_to_str=True, doc="截至日期 As of this day")
 @xw.arg("key_account", ndim=2, err_to_str=True, doc="重点客户 是/否 Key account (default no)")
 @xw.arg("lang", ndim=2, err_to_str=True, doc="zh / en 显示语言；空为代码 Labels; empty: keys")
-def FOLLOWUP_DATES(due_dates, amounts, received, grade, as_of, key_account=None, lang=None):
+@xw.arg(
+    "target",
+    ndim=2,
+    err_to_str=True,
+    doc="本月目标，可不填 This month's target (optional; no commitment yet: sizes the action)",
+)
+@xw.arg(
+    "last_contact",
+    ndim=2,
+    err_to_str=True,
+    doc="最近一次跟进日期，可不填 The last logged follow-up (optional; FollowUps)",
+)
+def FOLLOWUP_DATES(
+    due_dates,
+    amounts,
+    received,
+    grade,
+    as_of,
+    key_account=None,
+    lang=None,
+    target=None,
+    last_contact=None,
+):
     """本月跟进计划：日期、动作、承诺回款日、涉及金额（溢出为多行）。One customer's schedule.
 
-    Spills one row per day: date, action, installment due, amount at stake.
+    Spills one row per day: date, action, installment due, amount at stake. No
+    commitment yet: the weekly 取得承诺 (get a commitment) days, at stake the target
+    (empty when no target is given). 尚无承诺时列出每周“取得承诺”的日子。
     """
 
     def run() -> xl.Grid | None:
-        actions = _actions(due_dates, amounts, received, grade, as_of, key_account)
+        actions = _actions(
+            due_dates, amounts, received, grade, as_of, key_account, target, last_contact
+        )
         lang_ = xl.lang(xl.one(lang))
+        sized = not is_blank(xl.one(target))
         rows: xl.Grid = [
             [
                 a.date,
                 xl.label(contract.ACTIONS, a.action, lang_),
                 a.installment_due,
-                xl.money(a.amount_at_stake),
+                xl.money(a.amount_at_stake) if sized or a.action != "get_commitment" else None,
             ]
             for a in actions
         ]

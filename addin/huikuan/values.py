@@ -39,8 +39,8 @@ def is_blank(value: object) -> bool:
 
 
 def parse_text(value: object) -> str:
-    if value.__class__ is str and value.isascii():  # type: ignore[attr-defined]
-        return value.strip()  # type: ignore[attr-defined]  # NFKC leaves ASCII as it is
+    if isinstance(value, str) and value.__class__ is str and value.isascii():
+        return value.strip()  # NFKC leaves ASCII as it is
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # an ID typed as a number: 1001.0 -> "1001"
     if isinstance(value, datetime):

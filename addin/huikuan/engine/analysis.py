@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ..model import Book
+from ..model import Book, Problem
 from .diagnosis import DEFAULT_THRESHOLDS, Finding, diagnose
 from .excuses import ExcuseSummary, summarise
 from .negotiation import advise
 from .policy import policy_from
 from .schedule import Action, next_follow_ups, priorities, schedule
 from .status import StatusRow, status
-from .workdays import workdays_from
+from .workdays import calendar_warnings, workdays_from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything refresh writes, computed once."""
 
@@ -26,6 +26,7 @@ class Analysis:
     actions: tuple[Action, ...]
     findings: tuple[Finding, ...]
     excuses: tuple[ExcuseSummary, ...]
+    warnings: tuple[Problem, ...] = ()  # years whose calendar was estimated (calendar_problems)
 
 
 def analyse_all(book: Book, as_of: date) -> Analysis:
@@ -33,10 +34,27 @@ def analyse_all(book: Book, as_of: date) -> Analysis:
     rows, actions = analyse(book, as_of)
     policy = policy_from(book.cadences)
     thresholds = {**DEFAULT_THRESHOLDS, **{t.cause: t.threshold for t in book.thresholds}}
-    findings = diagnose(rows, book.followups, as_of, policy, thresholds)
+    findings = diagnose(rows, book.followups, as_of, policy, thresholds, receipts=book.receipts)
     customers = {c.customer_id: c for c in book.customers}
     excuses = summarise(book.followups, customers, as_of.replace(day=1), as_of)
-    return Analysis(rows, actions, findings, excuses)
+    warnings = calendar_problems(book, as_of, actions)
+    return Analysis(rows, actions, findings, excuses, tuple(warnings))
+
+
+def calendar_problems(
+    book: Book, as_of: date | None, actions: Sequence[Action] = ()
+) -> list[Problem]:
+    """A warning for each year the computation touched whose calendar had to be estimated.
+
+    Touched: the as-of day, every scheduled follow-up, and every installment's due day
+    and plan month of the book (the working days around them decide reminders, chases
+    and where roll puts a carried installment). See workdays.calendar_warnings.
+    """
+    days = [i.due for i in book.commitments] + [p.month for p in book.plan]
+    days += [a.date for a in actions]
+    if as_of is not None:
+        days.append(as_of)
+    return calendar_warnings(days, book.holidays, book.lang)
 
 
 @contextmanager

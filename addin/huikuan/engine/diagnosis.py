@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ..model import FollowUp
+from ..model import FollowUp, Receipt
+from .excuses import is_excuse
 from .policy import DEFAULT_POLICY, Policy
 from .schedule import unpaid
-from .status import ZERO, StatusRow
+from .status import ZERO, StatusRow, is_late
 
 CAUSES = (
     "no_joint_plan",
@@ -38,7 +39,7 @@ DEFAULT_THRESHOLDS: Mapping[str, Decimal] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One cause for one rep (rep None = the team)."""
 
@@ -50,6 +51,10 @@ class Finding:
     customers: tuple[str, ...] = ()  # customer ids concerned, most money first
     details: Mapping[str, Decimal | int] = field(default_factory=dict)
     rank: int = 0  # 1 = most money at stake within the rep
+
+
+# a cause's (figure, money at stake, customers concerned, details)
+Found = tuple[Decimal, Decimal, tuple[str, ...], Mapping[str, Decimal | int]]
 
 
 def share(part: Decimal, whole: Decimal) -> Decimal:
@@ -64,7 +69,7 @@ def _ids(pairs: Iterable[tuple[str, Decimal]]) -> tuple[str, ...]:
     return tuple(sorted(totals, key=lambda c: (-totals[c], c)))
 
 
-def no_joint_plan(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def no_joint_plan(rows: Sequence[StatusRow]) -> Found:
     """Target whose plan was not agreed with the customer ÷ target."""
     alone = [(r.customer.customer_id, r.target) for r in rows if not r.agreed_jointly]
     amount = sum((a for _, a in alone), ZERO)
@@ -72,7 +77,7 @@ def no_joint_plan(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[st
     return share(amount, target), amount, _ids(alone), {"customers": len(alone)}
 
 
-def gap_uncovered(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def gap_uncovered(rows: Sequence[StatusRow]) -> Found:
     """Remaining gap ÷ gap (0 when there is no gap)."""
     left = [(r.customer.customer_id, r.remaining_gap) for r in rows if r.remaining_gap > 0]
     amount = sum((a for _, a in left), ZERO)
@@ -80,7 +85,7 @@ def gap_uncovered(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[st
     return share(amount, gap), amount, _ids(left), {"gap": gap}
 
 
-def no_commitment(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def no_commitment(rows: Sequence[StatusRow]) -> Found:
     """Target of customers with no commitment ÷ target; and how many customers."""
     none = [(r.customer.customer_id, r.target) for r in rows if r.committed == 0]
     amount = sum((a for _, a in none), ZERO)
@@ -88,19 +93,46 @@ def no_commitment(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[st
     return share(amount, target), amount, _ids(none), {"customers": len(none)}
 
 
+def paid_by_due(row: StatusRow, receipts: Sequence[Receipt]) -> list[bool]:
+    """Per installment of the row: was it paid in full by its due day?
+
+    The month's receipts dated on or before the due day pay the row's installments
+    earliest first, as everywhere (schedule.unpaid). `receipts` may hold any
+    customer's and month's: only the row's customer's in the row's month count.
+    """
+    cid, month = row.customer.customer_id, row.month
+    mine = [r for r in receipts if r.customer_id == cid and r.date.replace(day=1) == month]
+    out = []
+    for n, inst in enumerate(row.installments):
+        by_then = sum((r.amount for r in mine if r.date <= inst.due), ZERO)
+        out.append(unpaid(row.installments, by_then)[n] == 0)
+    return out
+
+
 def not_followed(
-    rows: Sequence[StatusRow], followups: Sequence[FollowUp], as_of: date, policy: Policy
-) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
-    """Installments due so far with no follow-up in the policy's window ÷ installments due.
+    rows: Sequence[StatusRow],
+    followups: Sequence[FollowUp],
+    as_of: date,
+    policy: Policy,
+    receipts: Sequence[Receipt],
+) -> Found:
+    """Installments due so far (and not paid by their due days) with no follow-up in the
+    policy's window ÷ those installments.
 
     The window runs from the reminder day (due − remind_before) to the end of the
-    grace (due + grace). Money at stake: what is unpaid on those installments, and
-    the overdue part of broken and partial promises. Customers concerned: those with
-    an unfollowed installment (even one since paid) or an overdue unpaid one.
+    grace (due + grace). An installment paid in full by its due day (by `receipts`)
+    needed no follow-up: it is left out altogether, so a customer who paid every
+    installment on time is never named here. Money at stake: what is unpaid on the
+    unfollowed installments, and the overdue part of broken and partial promises.
+    Customers concerned: those with an unfollowed installment (even one paid late)
+    or an overdue unpaid one.
     """
     contacts: dict[str, list[date]] = defaultdict(list)
     for fu in followups:
         contacts[fu.customer_id].append(fu.date)
+    paid_by: dict[str, list[Receipt]] = defaultdict(list)
+    for rec in receipts:
+        paid_by[rec.customer_id].append(rec)
     due = unfollowed = broken = partial = 0
     stake: list[tuple[str, Decimal]] = []
     for r in rows:
@@ -108,17 +140,18 @@ def not_followed(
         cid = r.customer.customer_id
         broken += r.promise_status == "broken"
         partial += r.promise_status == "partial"
-        for inst, rest in zip(r.installments, unpaid(r.installments, r.received), strict=True):
-            if inst.due > as_of:
+        on_time = paid_by_due(r, paid_by.get(cid, ()))
+        owed = unpaid(r.installments, r.received)
+        for inst, rest, in_time in zip(r.installments, owed, on_time, strict=True):
+            if inst.due > as_of or in_time:
                 continue
             due += 1
             start = inst.due - timedelta(days=cad.remind_before)
             end = min(as_of, inst.due + timedelta(days=cad.grace))
             followed = any(start <= d <= end for d in contacts.get(cid, ()))
-            late = inst.due + timedelta(days=cad.grace) < as_of
             if not followed:
                 unfollowed += 1
-            if not followed or (rest > 0 and late):
+            if not followed or (rest > 0 and is_late(inst.due, as_of, cad.grace)):
                 stake.append((cid, rest))
     amount = sum((a for _, a in stake), ZERO)
     details = {
@@ -130,17 +163,15 @@ def not_followed(
     return share(Decimal(unfollowed), Decimal(due)), amount, _ids(stake), details
 
 
-def demands_low(
-    rows: Sequence[StatusRow], followups: Sequence[FollowUp], as_of: date
-) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
-    """Amount deferred by accepted excuses this month ÷ target."""
+def demands_low(rows: Sequence[StatusRow], followups: Sequence[FollowUp], as_of: date) -> Found:
+    """Amount deferred by accepted excuses this month ÷ target (any result: is_excuse)."""
     months = {r.month for r in rows}
     ids = {r.customer.customer_id for r in rows}
     accepted = [
         (fu.customer_id, fu.deferred or ZERO)
         for fu in followups
-        if fu.result == "excuse"
-        and fu.excuse_accepted
+        if fu.excuse_accepted
+        and is_excuse(fu)
         and fu.date <= as_of
         and fu.date.replace(day=1) in months
         and fu.customer_id in ids
@@ -150,7 +181,7 @@ def demands_low(
     return share(amount, target), amount, _ids(accepted), {"accepted": len(accepted)}
 
 
-def weak_negotiation(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple[str, ...], dict]:
+def weak_negotiation(rows: Sequence[StatusRow]) -> Found:
     """Share of expected where the ask is at or below it (no anchor).
 
     Details: Σask ÷ Σexpected and Σcommitted ÷ Σexpected over the rows with an
@@ -160,7 +191,7 @@ def weak_negotiation(rows: Sequence[StatusRow]) -> tuple[Decimal, Decimal, tuple
     expected = sum((r.expected or ZERO for r in known), ZERO)
     weak = [r for r in known if (r.ask or ZERO) <= (r.expected or ZERO)]
     stake = [(r.customer.customer_id, max(ZERO, (r.expected or ZERO) - r.committed)) for r in weak]
-    details = {
+    details: dict[str, Decimal | int] = {
         "ask_to_expected": share(sum((r.ask or ZERO for r in known), ZERO), expected),
         "committed_to_expected": share(sum((r.committed for r in known), ZERO), expected),
         "customers": len(weak),
@@ -176,13 +207,18 @@ def diagnose_rows(
     rep: str | None,
     policy: Policy = DEFAULT_POLICY,
     thresholds: Mapping[str, Decimal] = DEFAULT_THRESHOLDS,
+    *,
+    receipts: Sequence[Receipt],
 ) -> tuple[Finding, ...]:
-    """The six findings for one group of rows (a rep's, or the team's), ranked by money."""
+    """The six findings for one group of rows (a rep's, or the team's), ranked by money.
+
+    `receipts` (the book's) tell which installments were paid by their due days.
+    """
     results = {
         "no_joint_plan": no_joint_plan(rows),
         "gap_uncovered": gap_uncovered(rows),
         "no_commitment": no_commitment(rows),
-        "not_followed": not_followed(rows, followups, as_of, policy),
+        "not_followed": not_followed(rows, followups, as_of, policy, receipts),
         "demands_low": demands_low(rows, followups, as_of),
         "weak_negotiation": weak_negotiation(rows),
     }
@@ -204,6 +240,8 @@ def diagnose(
     as_of: date,
     policy: Policy = DEFAULT_POLICY,
     thresholds: Mapping[str, Decimal] = DEFAULT_THRESHOLDS,
+    *,
+    receipts: Sequence[Receipt],
 ) -> tuple[Finding, ...]:
     """Findings for every rep (by name) and then the team, for the month of as_of."""
     month = as_of.replace(day=1)
@@ -219,6 +257,12 @@ def diagnose(
             followed[rep_of[fu.customer_id]].append(fu)
     out: list[Finding] = []
     for rep in sorted(by_rep):
-        out.extend(diagnose_rows(by_rep[rep], followed[rep], as_of, rep, policy, thresholds))
-    out.extend(diagnose_rows(current, followups, as_of, None, policy, thresholds))
+        out.extend(
+            diagnose_rows(
+                by_rep[rep], followed[rep], as_of, rep, policy, thresholds, receipts=receipts
+            )
+        )
+    out.extend(
+        diagnose_rows(current, followups, as_of, None, policy, thresholds, receipts=receipts)
+    )
     return tuple(out)

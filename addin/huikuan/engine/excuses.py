@@ -14,7 +14,7 @@ from .status import ZERO
 KINDS = ("quality", "personal", "downstream", "cash", "dispute", "other")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExcuseSummary:
     """The excuses of one kind heard by one rep (rep None = the team) in a month."""
 
@@ -27,13 +27,28 @@ class ExcuseSummary:
     customers: tuple[str, ...]
 
 
+def is_excuse(fu: FollowUp) -> bool:
+    """Was an excuse heard at this follow-up, whatever its result?
+
+    A rep logs the excuse's kind (or its acceptance) on the row of the contact where
+    it was given, and that contact's result may well be 部分 (partial) or 承诺
+    (promised): the excuse counts all the same (issue 13). A result of 推脱 (excuse)
+    with no kind is an excuse of kind "other".
+    """
+    return fu.result == "excuse" or fu.excuse_kind is not None or fu.excuse_accepted
+
+
 def summarise(
     followups: Iterable[FollowUp], customers: Mapping[str, Customer], month: date, as_of: date
 ) -> tuple[ExcuseSummary, ...]:
-    """Per rep (by name) and then the team: one summary per excuse kind heard this month."""
+    """Per rep (by name) and then the team: one summary per excuse kind heard this month.
+
+    Every follow-up of the month up to as_of where an excuse was heard (is_excuse)
+    counts, whatever its result.
+    """
     groups: dict[tuple[str | None, str], list[FollowUp]] = defaultdict(list)
     for fu in followups:
-        if fu.result != "excuse" or fu.date > as_of or fu.date.replace(day=1) != month:
+        if not is_excuse(fu) or fu.date > as_of or fu.date.replace(day=1) != month:
             continue
         cust = customers.get(fu.customer_id)
         if cust is None:

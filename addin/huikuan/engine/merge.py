@@ -82,7 +82,7 @@ REP_CUSTOMER_FIELDS = ("contact", "phone", "email")
 REP_PLAN_FIELDS = ("expected", "ask", "agreed_jointly", "agreed_on")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Return:
     """One rep's returned book; `order` 0 is the newest file.
 
@@ -100,7 +100,7 @@ class Return:
     referenced: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """Something the manager should know about a merge (a COLLECT_EVENTS key).
 

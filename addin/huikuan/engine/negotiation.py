@@ -59,7 +59,7 @@ def no_anchor(plan: PlanRow) -> bool:
     return plan.ask is not None and plan.expected is not None and plan.ask <= plan.expected
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Advice:
     """Negotiation advice for one plan row."""
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..model import CadenceRow
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cadence:
     """How tightly one credit grade is followed up, in calendar days."""
 
@@ -31,7 +31,7 @@ DEFAULT_CADENCE = {
 GRADES = ("A", "B", "C", "D")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Policy:
     cadence: dict[str, Cadence] = field(default_factory=lambda: dict(DEFAULT_CADENCE))
 

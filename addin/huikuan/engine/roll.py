@@ -46,7 +46,7 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthHistory:
     """One past month of a customer: its target, what was received, what was carried into it."""
 
@@ -82,7 +82,7 @@ def suggested_target(history: Sequence[MonthHistory], carried: Decimal = ZERO) -
     return round_up(sum(levels, ZERO) / len(levels)) + carried
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Carried:
     """An installment carried into the new month, with the one it came from."""
 
@@ -90,7 +90,7 @@ class Carried:
     source: Installment
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rolled:
     """The rolled book and what was added to it."""
 
@@ -162,8 +162,28 @@ def _carry(book: Book, start: date, end: date, due: date) -> list[Carried]:
     return out
 
 
-def roll(book: Book, to: date, workdays: Workdays | None = None) -> Rolled:
-    """The book with the month `to` planned (see the module's rules); raises RollError."""
+def skipped_months(start: date, to: date) -> list[date]:
+    """The months strictly between the closed month `start` and the new month `to`."""
+    months: list[date] = []
+    month = _next_month(start)
+    while month < to:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def roll(book: Book, to: date, workdays: Workdays | None = None, skip: bool = False) -> Rolled:
+    """The book with the month `to` planned (see the module's rules); raises RollError.
+
+    Rolling past a month (from 2027-01 to 2027-03) would leave February without plan
+    rows and carry January's unpaid installments straight into March: refused unless
+    `skip` says the gap is meant. The carried installments fall due on the new month's
+    first working day, never on a day off (the Holidays table counts).
+    """
     to = month_of(to)
     months = {p.month for p in book.plan}
     later = sorted(m for m in months if m > to)
@@ -179,6 +199,16 @@ def roll(book: Book, to: date, workdays: Workdays | None = None) -> Rolled:
             f"{to.year}年{to.month}月 之前没有可结转的计划",
         )
     start = max(earlier)
+    gap = skipped_months(start, to)
+    if gap and not skip:
+        en_gap = ", ".join(f"{m:%Y-%m}" for m in gap)
+        zh_gap = "、".join(f"{m.year}年{m.month}月" for m in gap)
+        raise RollError(
+            f"rolling from {start:%Y-%m} to {to:%Y-%m} skips {en_gap}: roll to "
+            f"{gap[0]:%Y-%m} first, or add --skip if {en_gap} is meant to have no plan",
+            f"从 {start.year}年{start.month}月 结转到 {to.year}年{to.month}月 会跳过 {zh_gap}："
+            f"请先结转到 {gap[0].year}年{gap[0].month}月；如确实不需要 {zh_gap} 的计划，请加 --skip",
+        )
     workdays = workdays or workdays_from(book.holidays)
     first_day = workdays.nth(to, 1)
 

@@ -41,12 +41,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..model import FollowUp, Installment
 from ..values import month_end
 from .policy import DEFAULT_POLICY, GRADES, Cadence, Policy
-from .status import ZERO, StatusRow
+from .status import ZERO, StatusRow, late_from, overdue
 from .workdays import CHINA, ONE_DAY, Workdays
 
 # Actions, most urgent first: a day's row carries the most urgent of its reasons.
@@ -54,12 +54,15 @@ ACTIONS = ("escalate", "chase", "due_check", "remind", "get_commitment", "push")
 _URGENCY = {action: n for n, action in enumerate(ACTIONS)}
 PRIORITY_ORDER = ("broken", "partial", "none", "on_track", "kept")
 WEEK = timedelta(days=7)
+Day = date  # (Action has a field named date)
 
 
-class Reason(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Reason:
     """Why a customer is contacted on a day; rendered in the workbook's language later.
 
-    (NamedTuples, like Action: immutable, and a big team's schedule makes 100,000s.)
+    (Frozen slotted dataclasses, like every engine result: a big team's schedule makes
+    100,000s of them.)
     """
 
     action: str
@@ -70,13 +73,14 @@ class Reason(NamedTuple):
     installment: int = -1  # index into the row's installments; -1 for none
 
 
-class Action(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Action:
     """One Schedule row: whom to contact on which day, what to do and why."""
 
-    date: date
+    date: Day
     row: StatusRow  # the plan row of the most urgent reason
     action: str
-    installment_due: date | None
+    installment_due: Day | None
     amount_at_stake: Decimal
     reasons: tuple[Reason, ...]
 
@@ -100,13 +104,10 @@ def unpaid(installments: Sequence[Installment], received: Decimal) -> list[Decim
 def tightening_day(
     installments: Sequence[Installment], owed: Sequence[Decimal], grace: int
 ) -> date | None:
-    """The first day an installment is short (due + grace + 1, still owed); None if none is."""
+    """The first day an installment is short (late, `status.late_from`, and still owed);
+    None if none is."""
     return min(
-        (
-            i.due + timedelta(days=grace + 1)
-            for i, rest in zip(installments, owed, strict=True)
-            if rest > 0
-        ),
+        (late_from(i.due, grace) for i, rest in zip(installments, owed, strict=True) if rest > 0),
         default=None,
     )
 
@@ -405,9 +406,7 @@ def at_stake(row: StatusRow, as_of: date, grace: int) -> Decimal:
     if row.promise_status == "none":
         return row.target
     if row.promise_status in ("broken", "partial"):
-        late = as_of - timedelta(days=grace)
-        owed = sum((i.amount for i in row.installments if i.due < late), ZERO)
-        return max(ZERO, owed - row.received)
+        return overdue(row.installments, row.received, as_of, grace)
     return max(ZERO, row.committed - row.received)
 
 

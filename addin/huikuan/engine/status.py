@@ -5,9 +5,9 @@ Pure functions over the records of model.py: no I/O, no spreadsheet library.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -38,26 +38,51 @@ def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
     return None if whole == 0 else part / whole
 
 
+# ---- owed by a day, given grace: the one definition --------------------------------------
+
+
+def late_from(due: date, grace: int) -> date:
+    """The first day an installment due on `due` is late: the day after its grace days."""
+    return due + timedelta(days=grace + 1)
+
+
+def is_late(due: date, as_of: date, grace: int) -> bool:
+    """Is an installment due on `due` owed by `as_of`, given `grace` days? (as_of is past
+    its due date plus the grace days.)"""
+    return as_of >= late_from(due, grace)
+
+
+def owed_by(installments: Iterable[Installment], as_of: date, grace: int) -> Decimal:
+    """What was owed by `as_of`, given `grace` days: the late installments, summed."""
+    return sum((i.amount for i in installments if is_late(i.due, as_of, grace)), ZERO)
+
+
+def overdue(
+    installments: Iterable[Installment], received: Decimal, as_of: date, grace: int
+) -> Decimal:
+    """What was owed by `as_of` (given grace) and not received (receipts pay the earliest
+    installments first), never below zero."""
+    return max(ZERO, owed_by(installments, as_of, grace) - received)
+
+
 def promise_status(
     installments: Sequence[Installment], received: Decimal, as_of: date, grace: int
 ) -> str:
     """none / kept / broken / partial / on_track, receipts paying the earliest installments first.
 
-    An installment is late once as_of is past its due date plus the grace days.
+    An installment is late once as_of is past its due date plus the grace days (`is_late`).
     """
     committed = sum((i.amount for i in installments), ZERO)
     if committed == 0:
         return "none"
     if received >= committed:
         return "kept"
-    late = as_of - timedelta(days=grace)
-    owed = sum((i.amount for i in installments if i.due < late), ZERO)
-    if owed == 0 or received >= owed:
+    if overdue(installments, received, as_of, grace) == 0:
         return "on_track"
     return "broken" if received == 0 else "partial"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatusRow:
     """One Status row: a plan row's numbers for its month as of a date (SPEC keys)."""
 
@@ -85,26 +110,8 @@ class StatusRow:
     no_anchor: bool | None = None
 
 
-_STATUS_FIELDS = frozenset(StatusRow.__dataclass_fields__)
-
-
 def _month(day: date) -> date:
     return day.replace(day=1)
-
-
-def evolve(row: StatusRow, **changes: object) -> StatusRow:
-    """`dataclasses.replace` for a StatusRow, without re-running __init__ (a few times faster).
-
-    StatusRow is a plain frozen dataclass with no __post_init__, so a copy of its fields
-    with some changed is exactly what replace() would build.
-    """
-    unknown = changes.keys() - _STATUS_FIELDS
-    if unknown:
-        raise TypeError(f"StatusRow has no field {sorted(unknown)}")
-    new = object.__new__(StatusRow)
-    new.__dict__.update(row.__dict__)
-    new.__dict__.update(changes)
-    return new
 
 
 def status_row(
@@ -186,7 +193,7 @@ def status(
     return tuple(rows)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Totals:
     """Sums of a group of Status rows (a rep, or the team); ratios from the sums."""
 
@@ -199,6 +206,7 @@ class Totals:
     remaining_gap: Decimal
     received: Decimal
     due_to_date: Decimal
+    promises: Mapping[str, int] = field(default_factory=dict)  # rows per promise status
 
     @property
     def coverage(self) -> Decimal:
@@ -234,7 +242,13 @@ def total(rows: Iterable[StatusRow], rep: str | None = None) -> Totals:
         remaining_gap=add("remaining_gap"),
         received=add("received"),
         due_to_date=add("due_to_date"),
+        promises=dict(Counter(r.promise_status for r in rows)),
     )
+
+
+def month_target(plan: Iterable[PlanRow], month: date) -> Decimal:
+    """The targets of `month`'s plan rows, summed (of a rep's book: the rep's target)."""
+    return sum((p.target for p in plan if p.month == month), ZERO)
 
 
 def totals_by_rep(rows: Iterable[StatusRow]) -> tuple[Totals, ...]:

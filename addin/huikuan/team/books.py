@@ -1,87 +1,184 @@
-"""Books written as fresh, refreshed workbooks: the template filled with records plus outputs."""
+"""A team's workbooks written through the one package writer (workbook/package_writer.py).
+
+- `write_book`: a workbook's input and setting tables replaced by a book's records,
+  with every output computed as of a day (collect: over the base, or over a fresh
+  template built in memory);
+- `rep_rows`: which rows of the team workbook's tables are one rep's (split);
+- `append_rows`: records written below a table's rows (roll).
+"""
 
 from __future__ import annotations
 
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from openpyxl.workbook.workbook import Workbook
+import python_calamine as pc
 
 from .. import contract as ct
 from ..engine.analysis import analyse_all
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
-from ..fileio import write_atomic
-from ..model import Book, Problem, Rep
-from ..workbook.fastwrite import expand_tables
+from ..model import Book, Problem, Record, Rep
+from ..values import normalize
 from ..workbook.outputs import OutputTable, output_tables
-from ..workbook.template import BOOK_FIELDS, build_template, cell_value, plan_formulas
-from ..workbook.writer import put_table
+from ..workbook.package_writer import Written, write_package
+from ..workbook.privacy import Private
+from ..workbook.reader import Parsers
+from ..workbook.rowedit import TableRows
+from ..workbook.template import BOOK_FIELDS, TEMPLATE_TABLES, cell_value
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(10)}
 MAX_NAME = 80  # characters of a file's stem (a CJK character is 3 bytes of a 255-byte name)
 
-
-def refreshed_workbook(
-    book: Book,
-    as_of: date,
-    problems: Sequence[Problem] = (),
-    extra: Iterable[OutputTable] = (),
-) -> tuple[Workbook, tuple[StatusRow, ...], tuple[Action, ...]]:
-    """The template in the book's language filled with its records, with every output
-    table (and `extra` tables) computed as of `as_of` — what `refresh` would write."""
-    wb = build_template(book.lang, book)
-    found = analyse_all(book, as_of)
-    for out in (*output_tables(found, list(problems), book.lang, as_of), *extra):
-        put_table(wb, out)
-    return wb, found.rows, found.actions
+Raw = tuple[tuple[str, ...], list[list[Any]], int]  # headers, rows as stored, header row
 
 
-def _input_rows(book: Book, table: ct.Table) -> list[list[object]]:
-    """A table's records as the template writes its cells (Plan with its formula columns)."""
-    lang = book.lang
-    formulas = ["=" + f for f in plan_formulas(lang).values()] if table is ct.PLAN else []
+def read_raw(src: Path | bytes) -> dict[str, Raw]:
+    """Every table's headers and data rows as python-calamine reads them, by casefold name."""
+    if isinstance(src, Path):
+        wb = pc.CalamineWorkbook.from_path(str(src), load_tables=True)
+    else:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(src), load_tables=True)
+    out: dict[str, Raw] = {}
+    for name in wb.table_names or []:
+        table = wb.get_table_by_name(name)
+        start = table.start
+        header_row = start[0] if start else 1  # 0-based first data row = 1-based header row
+        out[name.casefold()] = (tuple(str(h) for h in table.columns), table.to_python(), header_row)
+    return out
+
+
+def positions(headers: Sequence[str], table: ct.Table) -> dict[str, int]:
+    """Contract key → 0-based column of a table, matched as the reader matches headers."""
+    out: dict[str, int] = {}
+    for pos, header in enumerate(headers):
+        h = normalize(header)
+        for col in table.columns:
+            if col.key not in out and h in (
+                normalize(col.key),
+                normalize(col.en),
+                normalize(col.zh),
+            ):
+                out[col.key] = pos
+    return out
+
+
+def record_cells(
+    records: Sequence[Record], table: ct.Table, where: Mapping[str, int], lang: str
+) -> list[dict[int, Any]]:
+    """Each record's cells by 0-based table column (labels, 是/否, plain numbers, dates)."""
     return [
-        [cell_value(col, getattr(r, col.key), lang) for col in table.columns] + formulas
-        for r in getattr(book, BOOK_FIELDS[table.name])
+        {
+            where[col.key]: cell_value(col, getattr(r, col.key, None), lang)
+            for col in table.columns
+            if col.key in where
+        }
+        for r in records
     ]
 
 
-def save_refreshed(
+def _missing(
+    table: ct.Table, headers: Sequence[str], records: Sequence[Record], lang: str
+) -> tuple[dict[str, int], list[str]]:
+    """Positions, with the columns the table lacks and a record fills added on its right."""
+    where = positions(headers, table)
+    added: list[str] = []
+    for col in table.columns:
+        if col.key not in where and any(getattr(r, col.key, None) is not None for r in records):
+            where[col.key] = len(headers) + len(added)
+            added.append(col.label(lang))
+    return where, added
+
+
+def append_rows(raw: Raw, table: ct.Table, records: Sequence[Record], lang: str) -> TableRows:
+    """`records` written below the table's last filled row (blank rows at its end reused)."""
+    headers, rows, header_row = raw
+    where, added = _missing(table, headers, records, lang)
+    keys = [p for k, p in where.items() if p < len(headers)]
+    last = len(rows)
+    while last and all(_blank(rows[last - 1][p]) for p in keys):
+        last -= 1
+    first = header_row + 1
+    kept: list[int | Mapping[int, Any]] = list(range(first, first + last))
+    return TableRows(table.name, [*kept, *record_cells(records, table, where, lang)], added)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def rep_rows(raw: Raw, table: ct.Table, keep: Callable[[Any], bool], key: str) -> TableRows:
+    """The table holding only the rows whose `key` cell `keep` accepts (others removed)."""
+    headers, rows, header_row = raw
+    where = positions(headers, table)
+    parse = Parsers()(table.column(key))
+    kept: list[int | Mapping[int, Any]] = []
+    for n, row in enumerate(rows):
+        value = row[where[key]] if key in where else None
+        try:
+            ok = not _blank(value) and keep(parse(value))
+        except Exception:  # a cell that is not a value of its kind: nobody's, not kept
+            ok = False
+        if ok:
+            kept.append(header_row + 1 + n)
+    return TableRows(table.name, kept, drop_unlisted=True)
+
+
+def fresh_template(lang: str) -> bytes:
+    """An empty template package (openpyxl, in memory) to write a new book into."""
+    from ..workbook.template import build_template
+
+    buf = io.BytesIO()
+    build_template(lang).save(buf)
+    return buf.getvalue()
+
+
+def write_book(
+    src: Path | bytes,
+    dest: Path,
     book: Book,
     as_of: date,
-    dest: Path,
     problems: Sequence[Problem] = (),
     extra: Iterable[OutputTable] = (),
 ) -> tuple[tuple[StatusRow, ...], tuple[Action, ...]]:
-    """`refreshed_workbook`, saved atomically at dest — fast for big books.
-
-    openpyxl lays out the workbook with one row per input and output table; the
-    rows are then written as XML (workbook/fastwrite.py).
-    """
-    fields = {BOOK_FIELDS[t.name]: getattr(book, BOOK_FIELDS[t.name])[:1] for t in ct.INPUT_TABLES}
-    small = book.model_copy(update=fields)
-    wb = build_template(book.lang, small)
+    """The workbook `src` with its input and setting tables holding `book`'s records and
+    every output (and `extra`) computed as of `as_of`, written at `dest`."""
+    raw = read_raw(src)
+    specs = []
+    for table in TEMPLATE_TABLES:
+        if table.name.casefold() not in raw:
+            continue
+        records = getattr(book, BOOK_FIELDS[table.name])
+        if not records and table in (ct.POLICY, ct.THRESHOLDS):
+            continue  # none given: the table's own rows (the defaults) stay, as the template's
+        headers, _, _ = raw[table.name.casefold()]
+        where, added = _missing(table, headers, records, book.lang)
+        cells = record_cells(records, table, where, book.lang)
+        specs.append(TableRows(table.name, cells, added))
     found = analyse_all(book, as_of)
-    rows, actions = found.rows, found.actions
     outputs = [*output_tables(found, list(problems), book.lang, as_of), *extra]
-    full = {t.name: _input_rows(book, t) for t in ct.INPUT_TABLES}
-    for out in outputs:
-        if out.charts:  # charts refer to the table's rows: written whole (a few rows)
-            put_table(wb, out)
-        else:
-            put_table(wb, replace(out, rows=out.rows[:1]))
-            full[out.table.name] = out.rows
-    buf = io.BytesIO()
-    wb.save(buf)
-    write_atomic(dest, expand_tables(buf.getvalue(), full))
-    return rows, actions
+    write_package(src, dest, outputs, specs, name=dest.name)
+    return found.rows, found.actions
+
+
+def write_rep_book(
+    team: Path,
+    dest: Path,
+    outputs: Sequence[OutputTable],
+    rows: Sequence[TableRows],
+    words: set[str],
+) -> Written:
+    """A rep's workbook: the team's with only the rep's rows and nothing of the others."""
+    drop = tuple(
+        t.name for t in (*ct.OUTPUT_TABLES, ct.COLLECT) if t.name not in {o.name for o in outputs}
+    )
+    return write_package(team, dest, outputs, rows, Private(frozenset(words), drop))
 
 
 def reps_of(book: Book) -> list[str]:

@@ -14,24 +14,24 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 
 from .. import contract as ct
 from ..engine.merge import Merged, Return, merge
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
 from ..errors import Unusable
+from ..fileio import refuse_overwrite, require_suffix
 from ..model import Book, Customer, Problem
 from ..values import normalize
 from ..workbook.files import FileTables
-from ..workbook.package import risks
 from ..workbook.reader import RawTable, message, read_book
-from ..workbook.template import GUIDE, XLWINGS_CONF, plan_formulas
-from .books import save_refreshed
+from ..workbook.template import formula_label, plan_formulas
+from .books import fresh_template, write_book
 from .report import Line, collect_table, event_line, no_snapshot_line, problem_line, taken_line
 from .sent import Damaged, Sent, read_sent
 
@@ -46,7 +46,18 @@ OTHER_SPREADSHEETS = {
 }
 QUARANTINE = "quarantine"
 
-Progress = Callable[[Iterable[Any]], Iterable[Any]]  # e.g. a progress bar around the files read
+T = TypeVar("T")
+
+
+class Progress(Protocol):
+    """Wraps the files being read (a progress bar on a terminal); yields them as they are."""
+
+    def __call__(self, items: Iterable[T]) -> Iterable[T]: ...
+
+
+def as_they_are(items: Iterable[T]) -> Iterable[T]:
+    """No progress bar."""
+    return items
 
 
 @dataclass
@@ -230,19 +241,16 @@ def _candidates(folder: Path, exclude: set[Path]) -> Iterator[tuple[Path, str | 
 
 
 def not_carried(tables: FileTables) -> list[tuple[str, str]]:
-    """What of a workbook one rebuilt from its records would not have: the user's own
-    sheets, extra columns of the input tables, and content openpyxl cannot carry."""
-    path = tables.path
-    # the sheets a rebuilt workbook has without a table: the guide, xlwings' settings
-    ours = {GUIDE[lang]["sheet"] for lang in GUIDE} | {XLWINGS_CONF}
-    rebuilt = [t.name for t in (*ct.OUTPUT_TABLES, ct.COLLECT)]  # charts and all
-    known = {*(t.name for t in (*ct.INPUT_TABLES, *ct.SETTING_TABLES)), *rebuilt, ct.SENT.name}
+    """What of the base the collected workbook would not have: the extra columns of its
+    input tables (their rows are rewritten from the merged records). Its own sheets,
+    charts, pictures and macros are carried: the package writer copies them as stored."""
+    known = {
+        *(t.name for t in (*ct.INPUT_TABLES, *ct.SETTING_TABLES, *ct.OUTPUT_TABLES, ct.COLLECT))
+    }
     sheets_with_tables = set()
     extra_cols: list[str] = []
     formula_labels = {
-        normalize(ct.STATUS.column(k).label(lang))
-        for lang in ("zh", "en")
-        for k in plan_formulas("en")
+        normalize(formula_label(k, lang)) for lang in ("zh", "en") for k in plan_formulas("en")
     }
     for name in known:
         raw = tables.table(name)
@@ -258,12 +266,8 @@ def not_carried(tables: FileTables) -> list[tuple[str, str]]:
             if h and h not in labels and h not in formula_labels:
                 extra_cols.append(f"{name}[{header}]")
     out: list[tuple[str, str]] = []
-    own = [s for s in tables.sheet_names if s not in sheets_with_tables and s not in ours]
-    if own:
-        out.append((f"sheets {', '.join(own)}", f"工作表 {'、'.join(own)}"))
     if extra_cols:
         out.append((f"extra columns {', '.join(extra_cols)}", f"附加列 {'、'.join(extra_cols)}"))
-    out.extend((r.en, r.zh) for r in risks(path, keep_vba=False, own_sheets=rebuilt))
     return out
 
 
@@ -273,22 +277,17 @@ def collect(
     as_of: date,
     base: Path | None = None,
     force: bool = False,
-    progress: Progress = lambda files: files,
+    progress: Progress = as_they_are,
 ) -> CollectResult:
     """Merge every rep's return in `folder` (over `base`) into the team workbook `out`."""
     if not folder.is_dir():
         raise Unusable(f"{folder}: no such folder", f"{folder}：文件夹不存在")
-    if out.suffix.lower() != ".xlsx":
-        raise Unusable(
-            f"{out.name}: the team workbook is written as .xlsx",
-            f"{out.name}：汇总工作簿须为 .xlsx 文件",
-        )
+    # the base's own kind (.xlsm keeps its macros), else .xlsx (a fresh template)
+    want = base.suffix.lower() if base is not None and base.suffix.lower() in WORKBOOKS else ".xlsx"
+    require_suffix(out, (want,))
     in_place = base is not None and out.exists() and out.resolve() == base.resolve()
-    if out.exists() and not in_place and not force:
-        raise Unusable(
-            f"{out.name} exists; not overwritten (use --force to replace it)",
-            f"{out.name} 已存在，未覆盖（如需替换请加 --force）",
-        )
+    if not in_place:
+        refuse_overwrite(out, force)
     base_book: Book | None = None
     base_problems: list[Problem] = []
     lost: list[tuple[str, str]] = []
@@ -406,8 +405,11 @@ def collect(
         problems = [
             p.model_copy(update={"sheet": f"[{base.name}]{p.sheet}"}) for p in base_problems
         ] + problems
-    rows, actions = save_refreshed(
-        merged.book, as_of, out, problems, extra=[collect_table(lines, lang)]
+    # written through the one package writer: over the base (its own sheets, charts,
+    # pictures and macros kept), or over a fresh template when there is none
+    src = base if base is not None else fresh_template(lang)
+    rows, actions = write_book(
+        src, out, merged.book, as_of, problems, extra=[collect_table(lines, lang)]
     )
     return CollectResult(files, merged, lines, rows, actions, out, lost, base_problems)
 

@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import contract as ct
 from .. import jobs
+from ..engine.analysis import calendar_problems
+from ..engine.schedule import Action
+from ..model import Book
 from ..options import add_as_of, month
 from ..values import format_amount, format_date, format_month
 from .report import Line
 
+T = TypeVar("T")
 COMMANDS = ("split", "collect", "roll")
 MANY_FILES = 10  # a progress bar from this many returned files on (on a terminal)
 SHOWN_LINES = 60  # report lines printed; the Collect sheet has them all
@@ -93,17 +97,25 @@ def add_parsers(sub: Any) -> None:
     )
     add_as_of(r, AS_OF_HELP)
     r.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
+    r.add_argument(
+        "--skip",
+        action="store_true",
+        help="roll past a month on purpose (from 2027-01 straight to 2027-03): "
+        "the month between gets no plan rows",
+    )
 
 
-def _progress(files: Iterable[Path]) -> Iterable[Path]:
-    files = list(files)
+def _progress(items: Iterable[T]) -> Iterable[T]:
+    """A progress bar on a terminal for many returned files."""
+    files = list(items)
     if len(files) < MANY_FILES or not sys.stderr.isatty():
         return files
     try:
         from tqdm import tqdm
     except ImportError:  # pragma: no cover - a dependency
         return files
-    return tqdm(files, file=sys.stderr, unit="file", leave=False)
+    bar: Iterable[T] = tqdm(files, file=sys.stderr, unit="file", leave=False)
+    return bar
 
 
 def _say(lang: str, en: str, zh: str) -> str:
@@ -122,10 +134,17 @@ def run(args: argparse.Namespace) -> int:
     return {"split": _split, "collect": _collect, "roll": _roll}[args.command](args)
 
 
+def _calendar(book: Book, as_of: date, actions: Sequence[Action] = ()) -> None:
+    """The estimated-calendar warnings (also in the written Problems sheets) on stderr."""
+    for w in calendar_problems(book, as_of, actions):
+        head = _say(book.lang, "warning", "警告")
+        print(f"{head}: {w.sheet} [{w.value}] {w.message}", file=sys.stderr)
+
+
 def _split(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.split(args.book, args.out, args.as_of or today, args.eml, args.force, args.sender)
+    res = jobs.split(args.book, args.out, args.as_of, args.eml, args.force, args.sender)
     lang = res.book.lang
+    _calendar(res.book, args.as_of)
     for p in res.problems:
         print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
     if res.problems:
@@ -151,11 +170,9 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.collect(
-        args.folder, args.output, args.as_of or today, args.base, args.force, _progress
-    )
+    res = jobs.collect(args.folder, args.output, args.as_of, args.base, args.force, _progress)
     lang = res.lang
+    _calendar(res.merged.book, args.as_of, res.actions)
     files = [
         ln for ln in res.lines if ln.event in ("taken", "superseded", "quarantined", "skipped")
     ]
@@ -192,12 +209,16 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _roll(args: argparse.Namespace) -> int:
-    today = date.today()
-    res = jobs.roll(args.book, args.to, args.as_of or today, args.output, args.force)
+    res = jobs.roll(args.book, args.to, args.as_of, args.output, args.force, args.skip)
     lang = res.book.lang
     ro = res.rolled
     for p in res.problems:
-        print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
+        head = (
+            _say(lang, "problem", "问题")
+            if p.severity == "error"
+            else _say(lang, "warning", "警告")
+        )
+        print(f"{head}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
     target, carried = ro.target, ro.carried_amount
     month, first = format_month(ro.to_month, lang), format_date(ro.first_day, lang)
     print(

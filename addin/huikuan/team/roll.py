@@ -1,10 +1,11 @@
 """`huikuan roll`: plan the next month in the team workbook, in place or into a new file.
 
 The new month's plan rows, carried installments and carried measures
-(engine/roll.py) are appended to the workbook's own tables (workbook/tables.py),
-so earlier months, the user's sheets and extra columns stay as they are;
-then Status, Schedule and Problems are rewritten as `refresh` does. A
-Commitments table without the Carried from (结转自) column gets it.
+(engine/roll.py) are appended to the workbook's own tables in place, through the
+one package writer, with the outputs rewritten as `refresh` does them: earlier
+months, extra columns, the user's sheets, pictures, charts, comments,
+validations, x14 extensions and .xlsm macros stay as they are. A Commitments
+table without the Carried from (结转自) column gets it.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from ..engine.roll import Rolled, RollError, roll
 from ..engine.schedule import Action
 from ..engine.status import StatusRow
 from ..errors import Unusable
+from ..fileio import refuse_overwrite
 from ..model import Book, Problem
 from ..workbook.files import FileTables
 from ..workbook.outputs import output_tables
-from ..workbook.package import Risk, refuse_losing, risks
+from ..workbook.package import Risk
+from ..workbook.package_writer import keeps_vba, write_package
 from ..workbook.reader import read_book
-from ..workbook.tables import append_rows
-from ..workbook.writer import _load, keeps_vba, put_table, save_atomic
+from .books import append_rows, read_raw
 
 
 @dataclass
@@ -40,20 +42,23 @@ class RollResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        """1 when a problem is an error; warnings (an estimated calendar) leave it 0."""
+        return 1 if any(p.severity == "error" for p in self.problems) else 0
 
 
 def roll_file(
-    path: Path, to: date, as_of: date, out: Path | None = None, force: bool = False
+    path: Path,
+    to: date,
+    as_of: date,
+    out: Path | None = None,
+    force: bool = False,
+    skip: bool = False,
 ) -> RollResult:
     """Roll the workbook at `path` into month `to`; write it atomically to `out` (default path)."""
     dest = out or path
     in_place = dest.exists() and dest.resolve() == path.resolve()
-    if dest.exists() and not in_place and not force:
-        raise Unusable(
-            f"{dest.name} exists; not overwritten (use --force to replace it)",
-            f"{dest.name} 已存在，未覆盖（如需替换请加 --force）",
-        )
+    if not in_place:
+        refuse_overwrite(dest, force)
     if keeps_vba(dest) != keeps_vba(path):
         raise Unusable(
             f"{dest.name}: keep the extension of {path.name} ({path.suffix})",
@@ -61,23 +66,21 @@ def roll_file(
         )
     book, problems = read_book(FileTables(path))
     try:
-        rolled = roll(book, to)
+        rolled = roll(book, to, skip=skip)
     except RollError as exc:
         raise Unusable(f"{path.name}: {exc.en}", f"{path.name}：{exc.zh}") from None
-    own = [t.name for t in ct.OUTPUT_TABLES]  # every one is rewritten below
-    lost = risks(path, keep_vba=keeps_vba(path), own_sheets=own)
-    if in_place:
-        refuse_losing(path, lost, "Write the rolled workbook to a new file", "请写入新文件")
     lang = book.lang
-    wb = _load(path, keeps_vba(path))
-    append_rows(wb, ct.PLAN, rolled.plan, lang)
-    append_rows(
-        wb, ct.COMMITMENTS, rolled.commitments, lang, add=(ct.COMMITMENTS.column("carried_from"),)
-    )
-    append_rows(wb, ct.MEASURES, rolled.measures, lang)
+    raw = read_raw(path)
+    specs = [
+        append_rows(raw[table.name.casefold()], table, records, lang)
+        for table, records in (
+            (ct.PLAN, rolled.plan),
+            (ct.COMMITMENTS, rolled.commitments),
+            (ct.MEASURES, rolled.measures),
+        )
+        if records and table.name.casefold() in raw
+    ]
     found = analyse_all(rolled.book, as_of)
-    rows, actions = found.rows, found.actions
-    for table in output_tables(found, problems, lang, as_of):
-        put_table(wb, table)
-    save_atomic(wb, dest)
-    return RollResult(rolled.book, problems, rolled, rows, actions, dest, [] if in_place else lost)
+    problems = [*problems, *found.warnings]
+    write_package(path, dest, output_tables(found, problems, lang, as_of), specs)
+    return RollResult(rolled.book, problems, rolled, found.rows, found.actions, dest, [])

@@ -1,24 +1,31 @@
 """`huikuan split`: one workbook per rep, holding only that rep's customers and their rows.
 
-Each rep's file is built fresh from the rep's records with the template
-(live formulas, drop-downs, guide) and refreshed in memory, never by copying
-the team file and deleting rows: nothing of another rep can hide in a hidden
-sheet, a defined name, a pivot cache, a validation list or the shared strings.
+Each rep's file is the team workbook written through the one package writer with
+the other reps' rows removed from every input table (the rep's rows, formulas,
+formats, drop-downs, the manager's own sheets, charts and pictures kept as they
+are) and the outputs computed for the rep. Privacy wins (workbook/privacy.py):
+shared strings, chart caches, pivot caches, comments, defined names and sheets
+(hidden ones too) that would hold another rep's data are emptied or dropped, and
+the report names what was dropped.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
+from .. import contract as ct
+from ..engine.analysis import analyse_all
+from ..engine.status import month_target
 from ..errors import Unusable
+from ..fileio import write_atomic
 from ..model import Book, Problem
 from ..workbook.files import FileTables
+from ..workbook.outputs import OutputTable, output_tables
 from ..workbook.reader import read_book
-from .books import rep_book, reps_of, safe_stem, save_refreshed
+from ..workbook.rowedit import TableRows
+from .books import Raw, read_raw, rep_book, rep_rows, reps_of, safe_stem, write_rep_book
 from .mail import Figures, address, manager_address, rep_message
 from .sent import sent_table
 
@@ -33,6 +40,7 @@ class RepFile:
     to: str | None = None
     cc: str | None = None
     warnings: tuple[tuple[str, str], ...] = ()  # (en, zh)
+    dropped: tuple[tuple[str, str], ...] = ()  # (en, zh) left out for privacy
 
 
 @dataclass
@@ -61,21 +69,23 @@ def split(
     force: bool = False,
     sender: str | None = None,
 ) -> SplitResult:
-    """Write DIR/<rep>.xlsx (and with `eml` DIR/<rep>.eml) for every rep with customers."""
+    """Write DIR/<rep>.xlsx (.xlsm for a macro team workbook; with `eml` DIR/<rep>.eml too)
+    for every rep with customers."""
     book, problems = read_book(FileTables(team))
     if out_dir.exists() and not out_dir.is_dir():
         raise Unusable(f"{out_dir}: not a folder", f"{out_dir}：不是文件夹")
     reps = reps_of(book)
     if not reps:
         raise Unusable(f"{team.name}: no customers to split", f"{team.name}：没有可分发的客户")
+    suffix = ".xlsm" if team.suffix.lower() == ".xlsm" else ".xlsx"  # macros stay macros
     taken: set[str] = set()
     stems = {rep: safe_stem(rep, taken) for rep in reps}
     if not force:
         clash = [
             p.name
             for rep in reps
-            for p in (out_dir / f"{stems[rep]}.xlsx", out_dir / f"{stems[rep]}.eml")
-            if p.exists() and (eml or p.suffix == ".xlsx")
+            for p in (out_dir / f"{stems[rep]}{suffix}", out_dir / f"{stems[rep]}.eml")
+            if p.exists() and (eml or p.suffix == suffix)
         ]
         if clash:
             raise Unusable(
@@ -92,17 +102,57 @@ def split(
             )
     month = as_of.replace(day=1)
     sender = address(sender) if sender else None
+    raw = read_raw(team)
     for rep in reps:
         sub = rep_book(book, rep)
-        path = out_dir / f"{stems[rep]}.xlsx"
-        save_refreshed(
-            sub, as_of, path, extra=[sent_table(sub, rep, as_of)]
-        )  # hidden: team/sent.py
-        rep_file = RepFile(rep, path, len(sub.customers), _rows(sub))
+        path = out_dir / f"{stems[rep]}{suffix}"
+        words = _others(book, rep)
+        written = write_rep_book(
+            team, path, rep_outputs(sub, as_of), _rep_rows(raw, book, rep), words
+        )
+        rep_file = RepFile(
+            rep, path, len(sub.customers), _rows(sub), dropped=tuple(written.dropped)
+        )
+        result.notes.extend(
+            (f"{path.name}: left out {en}", f"{path.name}：已删除 {zh}")
+            for en, zh in written.dropped
+        )
         if eml:
             rep_file = _email(rep_file, sub, book, month, sender)
         result.files.append(rep_file)
     return result
+
+
+def rep_outputs(sub: Book, as_of: date) -> list[OutputTable]:
+    """THE place for the tables a rep's file gets: refresh's outputs for the rep's book,
+    then any extra ones (e.g. a hidden snapshot of what was sent)."""
+    found = analyse_all(sub, as_of)
+    outputs = output_tables(found, [], sub.lang, as_of)
+    extra: list[OutputTable] = [sent_table(sub, sub.reps[0].rep, as_of)]  # hidden: team/sent.py
+    return [*outputs, *extra]
+
+
+def _others(book: Book, rep: str) -> set[str]:
+    """Other reps' customer ids and names, and their names: what a rep's file must not hold."""
+    words: set[str] = set()
+    for c in book.customers:
+        if c.rep != rep:
+            words |= {c.customer_id, c.name, c.rep}
+    return {w for w in words if w}
+
+
+def _rep_rows(raw: dict[str, Raw], book: Book, rep: str) -> list[TableRows]:
+    """Each input table holding only the rep's rows; Reps only the rep's own row."""
+    mine = {c.customer_id for c in book.customers if c.rep == rep}
+    specs = []
+    for table in ct.INPUT_TABLES:
+        if table.name.casefold() in raw:
+            specs.append(
+                rep_rows(raw[table.name.casefold()], table, mine.__contains__, "customer_id")
+            )
+    if ct.REPS.name.casefold() in raw:
+        specs.append(rep_rows(raw[ct.REPS.name.casefold()], ct.REPS, rep.__eq__, "rep"))
+    return specs
 
 
 def _email(rep_file: RepFile, sub: Book, team: Book, month: date, sender: str | None) -> RepFile:
@@ -124,7 +174,7 @@ def _email(rep_file: RepFile, sub: Book, team: Book, month: date, sender: str | 
                 f"{own.rep}：找不到经理 {own.manager} 的邮箱，未抄送",
             )
         )
-    target = sum((p.target for p in sub.plan if p.month == month), Decimal(0))
+    target = month_target(sub.plan, month)
     data = rep_file.path.read_bytes()
     msg = rep_message(
         own,
@@ -138,8 +188,7 @@ def _email(rep_file: RepFile, sub: Book, team: Book, month: date, sender: str | 
         own.manager if own.manager and "@" not in own.manager else None,
     )
     path = rep_file.path.with_suffix(".eml")
-    buf = io.BytesIO(msg.as_bytes())
-    path.write_bytes(buf.getvalue())
+    write_atomic(path, msg.as_bytes())
     return RepFile(
         rep_file.rep,
         rep_file.path,

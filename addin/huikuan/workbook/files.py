@@ -23,7 +23,7 @@ class FileTables:
         self.path = path
         try:
             self._book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
-            self._names = {name.casefold(): name for name in self._book.table_names}
+            self._names = {name.casefold(): name for name in self._book.table_names or ()}
         except Exception as exc:  # calamine raises several unrelated types for bad files
             raise Unusable(
                 f"{path.name}: cannot read the workbook ({type(exc).__name__}: {exc})",
@@ -57,6 +57,11 @@ class FileTables:
                 f"{self.path.name}: table {real} cannot be read ({exc})",
                 f"{self.path.name}：表 {real} 无法读取（{exc}）",
             ) from None
+        if table.start is None:  # calamine could not place the table on its sheet
+            raise Unusable(
+                f"{self.path.name}: table {real} has no position on its sheet",
+                f"{self.path.name}：表 {real} 在工作表中没有位置",
+            )
         start_row, start_col = table.start  # 0-based, first data row
         return RawTable(
             name=real,

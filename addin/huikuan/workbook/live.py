@@ -1,10 +1,14 @@
 """The workbook interface over the book open in Excel, through xlwings (its BSD part).
 
 LiveBook takes an xlwings Book (in a ribbon macro, `xw.Book.caller()`) and uses
-only a few plain xlwings calls — sheets, sheet.tables, table.range, Range.value —
-so a test stand-in can implement exactly those. Output tables are written as
-values with the file writer's number formats; text columns are formatted as
-text first so Excel does not turn '1/2' into a date or '=…' into a formula.
+only a few plain xlwings calls — sheets, sheet.tables, table.range, Range.value,
+and for what `huikuan refresh` adds to a table, range.conditional_formats and
+sheet.charts (xlwings ≥ 0.37.5) — so a test stand-in can implement exactly those.
+Output tables are written as values with the file writer's number formats; text
+columns are formatted as text first so Excel does not turn '1/2' into a date or
+'=…' into a formula. Conditional formats and charts are the file writer's
+(outputs.rule_formulas / rule_ranges, charts.anchors), placed where the table is:
+huikuan's old ones on the sheet are replaced, not added to.
 """
 
 from __future__ import annotations
@@ -16,12 +20,24 @@ from typing import Any
 
 from ..contract import Kind
 from ..errors import Unusable
-from .outputs import OutputTable
-from .reader import RawTable
-from .writer import FORMATS
+from .outputs import FORMATS, ChartSpec, FormatRule, OutputTable, rule_formulas, rule_ranges
+from .reader import RawTable, col_letter
 
 TABLE_STYLE = "TableStyleMedium2"
 TEXT_KINDS = (Kind.TEXT, Kind.CHOICE, Kind.YESNO)
+CHART_PREFIX = "huikuan "  # huikuan's charts on an output sheet: "huikuan Dashboard 1" …
+POINTS_PER_CM = 72 / 2.54
+# FormatRule operators (Excel's cfRule names) as xlwings spells them
+OPERATORS = {
+    "equal": "equal_to",
+    "notEqual": "not_equal_to",
+    "greaterThan": "greater_than",
+    "greaterThanOrEqual": "greater_than_or_equal",
+    "lessThan": "less_than",
+    "lessThanOrEqual": "less_than_or_equal",
+    "between": "between",
+    "notBetween": "not_between",
+}
 
 
 def _cell(value: Any) -> Any:
@@ -103,6 +119,7 @@ class LiveBook:
         if found is not None:
             sheet, table = found
             old = table.range
+            old.conditional_formats.clear()
             old.clear_contents()
             top = sheet.range((old.row, old.column))
         else:
@@ -118,6 +135,8 @@ class LiveBook:
         else:
             table.resize(area)
         area.autofit()
+        self._rules(sheet, top, out)
+        self._charts(sheet, top, out)
 
     @staticmethod
     def _formats(sheet: Any, top: Any, height: int, out: OutputTable) -> None:
@@ -129,3 +148,98 @@ class LiveBook:
                 sheet.range(
                     (top.row + 1, column), (top.row + height - 1, column)
                 ).number_format = fmt
+
+    # ---- what `huikuan refresh` adds to a table -------------------------------------
+
+    def _rules(self, sheet: Any, top: Any, out: OutputTable) -> None:
+        """The table's conditional formats, as the file writer's, in its priority order.
+
+        Excel reads a rule's relative references (the row of `$Q2`) from the active
+        cell, so the rules' first cell is selected while they are added, and the
+        selection put back afterwards. xlwings puts each new rule first: they are added
+        last to first.
+        """
+        if not out.rules:
+            return
+        book = self.book
+        was_sheet = book.sheets.active
+        try:
+            was_cell = book.selection
+        except Exception:  # a chart or shape selected: nothing to put back
+            was_cell = None
+        sheet.activate()
+        try:
+            for rule in reversed(out.rules):
+                ranges = rule_ranges(out, rule, top.row, top.column)
+                sheet.range(ranges.split(" ")[0].split(":")[0]).select()
+                area = sheet.range(ranges.replace(" ", ","))
+                self._add_rule(area, rule, rule_formulas(out, rule, top.row, top.column))
+        finally:
+            was_sheet.activate()
+            if was_cell is not None:
+                was_cell.select()
+
+    @staticmethod
+    def _add_rule(area: Any, rule: FormatRule, formulas: tuple[str, ...]) -> None:
+        look = rule.look
+        style: dict[str, Any] = {
+            "fill_color": f"#{look.fill_color}" if look.fill_color else None,
+            "font_color": f"#{look.font_color}" if look.font_color else None,
+            "font_bold": True if look.bold else None,
+            "stop_if_true": rule.stop,
+        }
+        if rule.kind == "cellIs":
+            second = f"={formulas[1]}" if len(formulas) > 1 else None
+            area.conditional_formats.add_cell_value(
+                OPERATORS[rule.operator], f"={formulas[0]}", second, **style
+            )
+        else:  # expression; containsText as the expression Excel evaluates for it
+            area.conditional_formats.add_custom(f"={formulas[0]}", **style)
+
+    def _charts(self, sheet: Any, top: Any, out: OutputTable) -> None:
+        """The table's charts, as the file writer's: huikuan's old charts on the sheet go."""
+        from .charts import anchors  # openpyxl's chart model, only for the anchor cells
+
+        for chart in list(sheet.charts):
+            if chart.name.startswith(CHART_PREFIX):
+                chart.delete()
+        for number, (spec, anchor) in enumerate(zip(out.charts, anchors(out), strict=True), 1):
+            at = sheet.range(anchor)
+            cell = sheet.range((at.row + top.row - 1, at.column + top.column - 1))
+            chart = sheet.charts.add(
+                anchor=cell,
+                width=spec.width * POINTS_PER_CM,
+                height=spec.height * POINTS_PER_CM,
+                name=f"{CHART_PREFIX}{out.name} {number}",
+            )
+            self._chart(sheet, top, out, spec, chart)
+
+    @staticmethod
+    def _chart(sheet: Any, top: Any, out: OutputTable, spec: ChartSpec, chart: Any) -> None:
+        first = top.row + 1
+        last = top.row + out.last_row - 1
+        if spec.without_total and len(out.rows) > 1:
+            last -= 1
+        # Excel makes the series in sheet order (ChartSpec's values are listed so)
+        keys = sorted(spec.values, key=out.column)
+        columns = [top.column + out.column(key) - 1 for key in keys]
+        data = ",".join(f"{col_letter(c)}{first}:{col_letter(c)}{last}" for c in columns)
+        chart.set_source_data(sheet.range(data), plot_by="columns")
+        cat = top.column + out.column(spec.categories) - 1
+        chart.set_x_axis_values(sheet.range((first, cat), (last, cat)))
+        kind = spec.kind
+        if kind == "pie":
+            chart.chart_type = "pie"
+        elif kind == "line":
+            chart.chart_type = "line_stacked" if spec.stacked else "line"
+        else:
+            chart.chart_type = f"{kind}_{'stacked' if spec.stacked else 'clustered'}"
+        headers = out.headers
+        for series, key in zip(chart.series, keys, strict=True):
+            series.name = headers[out.column(key) - 1]
+        chart.title = spec.title
+        if kind != "pie":
+            if spec.number_format:
+                chart.value_axis.number_format = spec.number_format
+            if spec.y_title:
+                chart.value_axis.title = spec.y_title

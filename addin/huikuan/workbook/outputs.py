@@ -28,8 +28,9 @@ from ..engine.status import StatusRow, totals_by_rep
 from ..model import Problem
 from ..text import display_width
 from ..values import fen, format_amount, format_date
-from . import advice
+from . import remedies
 from .reader import col_letter
+from .styles import Look
 
 # Number format of each column kind, by language (kinds absent here stay General).
 FORMATS = {
@@ -39,15 +40,6 @@ FORMATS = {
     Kind.MONTH: {"zh": "yyyy-mm", "en": "yyyy-mm"},
 }
 TABLE_STYLE = "TableStyleMedium2"
-
-
-@dataclass(frozen=True)
-class Look:
-    """How a conditional format shows a cell: font colour, fill colour (RGB hex), bold."""
-
-    font_color: str | None = None  # e.g. "9C0006"
-    fill_color: str | None = None  # e.g. "FFC7CE"
-    bold: bool = False
 
 
 RED = Look(font_color="9C0006", fill_color="FFC7CE")
@@ -111,9 +103,10 @@ class ChartSpec:
     """A native chart of the table's own columns: categories down one column, a series
     per value column (titled by its header), over every data row of the table.
 
-    `anchor` is the chart's top-left cell; empty places it below the table, two
-    charts a row (charts.anchors). Sizes are in centimetres. `without_total` leaves out the
-    table's last row (a total row) when there are other rows.
+    List `values` in the table's column order: the ribbon's charts (Excel, through
+    xlwings) make their series in sheet order. `anchor` is the chart's top-left cell; empty places it
+    below the table, two charts a row (charts.anchors). Sizes are in centimetres.
+    `without_total` leaves out the table's last row (a total row) when there are other rows.
     """
 
     kind: str
@@ -184,23 +177,32 @@ class OutputTable:
         raise KeyError(key)
 
 
-def rule_formulas(out: OutputTable, rule: FormatRule) -> tuple[str, ...]:
-    """The rule's formulas with each {key} made that column's first data cell ($Q2)."""
-    cells = {c.key: f"${col_letter(i)}2" for i, c in enumerate(out.table.columns, start=1)}
+def rule_formulas(
+    out: OutputTable, rule: FormatRule, top: int = 1, left: int = 1
+) -> tuple[str, ...]:
+    """The rule's formulas with each {key} made that column's first data cell ($Q2), for
+    a table whose header starts at row `top`, column `left` (A1 in a written file)."""
+    first = top + 1
+    cells = {c.key: f"${col_letter(left + i)}{first}" for i, c in enumerate(out.table.columns)}
     if rule.kind == "containsText":
-        first = col_letter(out.column(rule.columns[0])) if rule.columns else "A"
+        column = col_letter(left + out.column(rule.columns[0]) - 1) if rule.columns else "A"
         text = rule.text.replace('"', '""')
-        return (f'NOT(ISERROR(SEARCH("{text}",{first}2)))',)
+        return (f'NOT(ISERROR(SEARCH("{text}",{column}{first})))',)
     return tuple(f.format_map(cells) for f in rule.formulas)
 
 
-def rule_ranges(out: OutputTable, rule: FormatRule) -> str:
-    """The rule's sqref: its columns over every data row, e.g. 'Q2:Q40 S2:S40'."""
-    last = out.last_row
+def rule_ranges(out: OutputTable, rule: FormatRule, top: int = 1, left: int = 1) -> str:
+    """The rule's sqref: its columns over every data row, e.g. 'Q2:Q40 S2:S40' (the
+    table's header at row `top`, column `left`)."""
+    first, last = top + 1, top + out.last_row - 1
+
+    def letter(index: int) -> str:
+        return col_letter(left + index - 1)
+
     if not rule.columns:
-        return f"A2:{col_letter(len(out.table.columns))}{last}"
+        return f"{letter(1)}{first}:{letter(len(out.table.columns))}{last}"
     return " ".join(
-        f"{col_letter(out.column(k))}2:{col_letter(out.column(k))}{last}" for k in rule.columns
+        f"{letter(out.column(k))}{first}:{letter(out.column(k))}{last}" for k in rule.columns
     )
 
 
@@ -341,9 +343,9 @@ def dashboard_charts(lang: str) -> tuple[ChartSpec, ...]:
         ),
         ChartSpec(
             "bar",
-            "措施覆盖率与完成率（按业务员）" if zh else "Coverage and completion by rep",
+            "完成率与措施覆盖率（按业务员）" if zh else "Completion and coverage by rep",
             "rep",
-            ("coverage", "completion"),
+            ("completion", "coverage"),
             number_format="0%",
         ),
     )
@@ -389,7 +391,7 @@ def reasons_text(reasons: Iterable[Reason], lang: str) -> str:
 
 def schedule_table(actions: Iterable[Action], lang: str) -> OutputTable:
     table = contract.SCHEDULE
-    own = {
+    own: dict[str, Callable[[Any], Any]] = {
         "date": attrgetter("date"),
         "action": attrgetter("action"),
         "installment_due": attrgetter("installment_due"),
@@ -413,9 +415,9 @@ def diagnosis_table(findings: Iterable[Finding], lang: str) -> OutputTable:
             "figure": f.figure,
             "amount": f.amount,
             "flagged": f.flagged,
-            "action": advice.remedy(f, lang),
+            "action": remedies.remedy(f, lang),
             "rank": f.rank,
-            "detail": advice.detail(f, lang),
+            "detail": remedies.detail(f, lang),
         }
         out.append(row(values))
     return OutputTable(table, lang, tuple(out), rules=flag_rules(lang))
@@ -434,24 +436,20 @@ def excuses_table(summaries: Iterable[ExcuseSummary], lang: str) -> OutputTable:
             "accepted": e.accepted,
             "deferred": e.deferred,
             "deferred_accepted": e.deferred_accepted,
-            "counter_measure": advice.pick(advice.COUNTER_MEASURES[e.kind], lang),
-            "customers": advice.name_customers(e.customers, lang),
+            "counter_measure": remedies.pick(remedies.COUNTER_MEASURES[e.kind], lang),
+            "customers": remedies.name_customers(e.customers, lang),
         }
         out.append(row(values))
     return OutputTable(table, lang, tuple(out))
 
 
 def dashboard_table(rows: Iterable[StatusRow], month: date, lang: str) -> OutputTable:
-    """Rep and team totals of the month (sums; ratios from the sums) and the promise mix."""
+    """Rep and team totals of the month (engine: status.totals_by_rep) and the promise mix."""
     table = contract.DASHBOARD
     current = [r for r in rows if r.month == month]
     row = _by_key(table, lang)
     out = []
-    by_rep: dict[str, list[StatusRow]] = {}
-    for r in current:
-        by_rep.setdefault(r.customer.rep, []).append(r)
     for t in totals_by_rep(current):
-        group = current if t.rep is None else by_rep[t.rep]
         values: dict[str, Any] = {
             "rep": t.rep or contract.ALL_REPS[lang],
             "customers": t.customers,
@@ -469,10 +467,7 @@ def dashboard_table(rows: Iterable[StatusRow], month: date, lang: str) -> Output
                     "coverage",
                 )
             },
-            **{
-                s.key: sum(r.promise_status == s.key for r in group)
-                for s in contract.PROMISE_STATUSES
-            },
+            **{s.key: t.promises.get(s.key, 0) for s in contract.PROMISE_STATUSES},
         }
         out.append(row(values))
     return OutputTable(table, lang, tuple(out), charts=dashboard_charts(lang))
@@ -486,7 +481,11 @@ def problems_table(problems: Sequence[Problem], lang: str) -> OutputTable:
 def output_tables(
     found: Analysis, problems: list[Problem], lang: str, as_of: date
 ) -> list[OutputTable]:
-    """Every output table of SPEC, in the workbook's language."""
+    """Every output table of SPEC, in the workbook's language.
+
+    Problems lists `problems` and then the analysis' calendar warnings not among them.
+    """
+    problems = [*problems, *(w for w in found.warnings if w not in problems)]
     return [
         status_table(found.rows, lang),
         schedule_table(found.actions, lang),

@@ -33,20 +33,22 @@ disk and renamed over it in one step, with the destination's permissions.
 
 from __future__ import annotations
 
-import os
+import io
 import posixpath
 import re
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 from ..errors import Unusable
+from ..fileio import write_atomic
 from .outputs import TABLE_STYLE, OutputTable, column_widths
 from .package import Risk
+from .privacy import Private, scrub
+from .rowedit import TableRows
+from .rowparts import apply_rows
 from .sheetxml import Cells, SheetStyles, drawing_parts, rels_xml, table_xml, worksheet_xml
 from .styles import MINIMAL, StyleSheet
 from .xmlparts import (
@@ -281,9 +283,20 @@ def _refuse_table(title: str, name: str) -> Unusable:
 class Writer:
     """Plans the changes, renders our parts, then writes the new package."""
 
-    def __init__(self, pkg: Package, tables: Sequence[OutputTable]) -> None:
+    def __init__(
+        self,
+        pkg: Package,
+        tables: Sequence[OutputTable],
+        rows: Sequence[TableRows] = (),
+        private: Private | None = None,
+    ) -> None:
         self.pkg = pkg
         self.tables = tables
+        self.rows = rows
+        self.private = private
+        self.dropped: list[tuple[str, str]] = []  # (en, zh) what was left out, and why
+        self._full_calc_set = False
+        self.removed_positions: list[int] = []  # indices in <sheets> of dropped sheets
         self.content: dict[str, tuple[Content, int]] = {}  # real or new name → content, level
         self.deleted: set[str] = set()  # real entry names left out
         self.taken = {n.lower() for n in pkg.entries}  # part names in use, lower-case
@@ -316,6 +329,14 @@ class Writer:
         self.deleted.discard(real)
         self.taken.add(part.lower())
         self.content[real if self.pkg.has(part) else part] = (content, level)
+
+    def current(self, part: str) -> bytes:
+        """A part as it will be written (bytes we put), else as stored."""
+        real = self.pkg.real(part)
+        content = self.content.get(real)
+        if content is not None and isinstance(content[0], bytes):
+            return content[0]
+        return self.pkg.read(real)
 
     def delete(self, real: str) -> None:
         self.deleted.add(real)
@@ -497,6 +518,14 @@ class Writer:
             self._render(target, styles)
         if styles.changed or self._styles_new:
             self.put(self._styles_part, styles.result())
+        if self.rows and apply_rows(self, self.rows):
+            # formula cells moved, written or removed: Excel rebuilds the chain and recalculates
+            calc = self._calc_chain()
+            if calc and calc[0].part and self.pkg.real(calc[0].part) not in self.deleted:
+                self._drop_calc_chain(calc[0])
+            self._full_calc()
+        if self.private is not None:
+            scrub(self, self.private, {t.sheet_part for t in targets})
         self._update_app()
         if self.new_sheets or any(t.replaced for t in targets):
             self._recalc_if_read(targets)
@@ -618,7 +647,9 @@ class Writer:
         to an output sheet or table (`Status!`, `'Status'!`, `Status[`).
         """
         calc = self.pkg.wb.find("calcPr")
-        if calc is not None and (calc.get("fullCalcOnLoad") or "").lower() in _TRUE:
+        if self._full_calc_set or (
+            calc is not None and (calc.get("fullCalcOnLoad") or "").lower() in _TRUE
+        ):
             return
         ours = {t.sheet_part for t in targets}
         names = [t.out.name.lower().encode() for t in targets]
@@ -631,7 +662,16 @@ class Writer:
                 break
             if sheet.is_worksheet and sheet.part and self.pkg.real(sheet.part) not in ours:
                 found = self._reads_outputs(self.pkg.real(sheet.part), names)
-        if not found:
+        if found:
+            self._full_calc()
+
+    def _full_calc(self) -> None:
+        """Ask Excel to recalculate every formula on opening (once)."""
+        if self._full_calc_set:
+            return
+        self._full_calc_set = True
+        calc = self.pkg.wb.find("calcPr")
+        if calc is not None and (calc.get("fullCalcOnLoad") or "").lower() in _TRUE:
             return
         if calc is not None:
             self.wb_edits.set_attr(calc, "fullCalcOnLoad", "1")
@@ -704,78 +744,59 @@ def _mentions(lower: bytes, names: list[bytes]) -> bool:
 # ---- the job ---------------------------------------------------------------------------------
 
 
-def write_outputs(src: Path, dest: Path, tables: Sequence[OutputTable]) -> list[Risk]:
-    """Write `tables` into the package of `src`, saved atomically at `dest` (may be src).
+@dataclass
+class Written:
+    """What a write left out of the result (split's privacy), as (en, zh) lines."""
 
-    Returns what the result lacks of the source: nothing (kept for the callers of
-    the openpyxl writer, which had things to report).
+    dest: Path
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def write_package(
+    src: Path | bytes,
+    dest: Path,
+    outputs: Sequence[OutputTable] = (),
+    rows: Sequence[TableRows] = (),
+    private: Private | None = None,
+    name: str | None = None,
+) -> Written:
+    """THE workbook writer: the package of `src` (a file, or a package in memory) with
+    `outputs` added or replaced and the input tables' rows as `rows` list them, saved
+    atomically at `dest` (may be src). With `private`, nothing of other reps is left
+    (privacy.py). Every entry not named in the module's docstring is copied as stored.
     """
-    if keeps_vba(dest) != keeps_vba(src):
+    label = name or (src.name if isinstance(src, Path) else dest.name)
+    if isinstance(src, Path) and keeps_vba(dest) != keeps_vba(src):
         raise Unusable(
             f"{dest.name}: keep the extension of {src.name} ({src.suffix})",
             f"{dest.name}：输出文件须与 {src.name} 的扩展名（{src.suffix}）一致",
         )
-    with src.open("rb") as file:
+    with src.open("rb") if isinstance(src, Path) else io.BytesIO(src) as file:
         try:
             zf = zipfile.ZipFile(file)
         except zipfile.BadZipFile as exc:
             raise Unusable(
-                f"{src.name}: the package is damaged ({exc})", f"{src.name}：文件已损坏（{exc}）"
+                f"{label}: the package is damaged ({exc})", f"{label}：文件已损坏（{exc}）"
             ) from None
         with zf:
-            pkg = Package(zf, src.name)
-            writer = Writer(pkg, tables)
+            pkg = Package(zf, label)
+            writer = Writer(pkg, outputs, rows, private)
             writer.render(writer.plan())
+            data = io.BytesIO()
             try:
-                tmp = _write_temp(dest, lambda f: writer.write(ZipOut(f), RawSource(file)))
+                writer.write(ZipOut(data), RawSource(file))
             except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
                 raise Unusable(
-                    f"{src.name}: the package is damaged ({exc}); nothing was written",
-                    f"{src.name}：文件已损坏（{exc}），未写入任何内容",
+                    f"{label}: the package is damaged ({exc}); nothing was written",
+                    f"{label}：文件已损坏（{exc}），未写入任何内容",
                 ) from None
-    _commit(tmp, dest)  # after the source is closed: Windows cannot replace an open file
+    # written after the source is closed: Windows cannot replace an open file
+    write_atomic(dest, data.getvalue())
+    return Written(dest, writer.dropped)
+
+
+def write_outputs(src: Path, dest: Path, tables: Sequence[OutputTable]) -> list[Risk]:
+    """refresh: `tables` written into `src`'s package at `dest`. Returns what the result
+    lacks of the source: nothing (kept for the callers of the openpyxl writer)."""
+    write_package(src, dest, tables)
     return []
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _write_temp(dest: Path, fill: Callable[[BinaryIO], None]) -> Path:
-    """Write through `fill` into a new temporary file beside dest, flushed to disk."""
-    dest = dest.resolve()
-    fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix, dir=dest.parent)
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "w+b") as f:
-            fill(f)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def _commit(tmp: Path, dest: Path) -> None:
-    """Rename tmp over dest in one step, with dest's permissions (or the umask's)."""
-    dest = dest.resolve()
-    try:
-        mode = dest.stat().st_mode & 0o7777 if dest.exists() else 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-        os.replace(tmp, dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    try:  # make the rename itself durable
-        dir_fd = os.open(dest.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)

@@ -183,7 +183,7 @@ def _memoised(col: Column) -> Callable[[Any], Any]:
         def base(value: Any) -> Any:
             return parse_choice(value, choices)
     else:
-        base = _PARSERS[col.kind]
+        base = _PARSERS[col.kind]  # type: ignore[assignment]
     memo: dict[tuple[type, Any], Any] = {}
 
     def parse(value: Any) -> Any:
@@ -306,10 +306,10 @@ class _TableReader:
         for offset, cells in enumerate(zip(*columns, strict=True)):
             if skip and offset in skip:
                 continue
-            values = dict(zip(keys, cells, strict=True))
+            record = dict(zip(keys, cells, strict=True))
             if defaults:
-                values.update(defaults)
-            good.append((first_row + offset, values))
+                record.update(defaults)
+            good.append((first_row + offset, record))
         return good
 
     def _row_problems(
@@ -510,19 +510,19 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
             good = _positive(reader, good, "chase_every")
         return [values for _, values in good]
 
-    # trusted: every value below came out of values.py's parsers (Record.trusted says why)
-    book = Book.trusted(
+    # every value below came out of values.py's parsers: validated strictly (Record.parsed)
+    book = Book.parsed(
         {
-            "customers": Customer.trusted_many(v for _, v in customers),
-            "plan": PlanRow.trusted_many(v for _, v in plan_rows),
-            "measures": Measure.trusted_many(checked(contract.MEASURES)),
-            "commitments": Installment.trusted_many(checked(contract.COMMITMENTS, "amount")),
-            "receipts": Receipt.trusted_many(checked(contract.RECEIPTS, "amount")),
-            "followups": FollowUp.trusted_many(followups),
-            "cadences": CadenceRow.trusted_many(settings(contract.POLICY)),
-            "thresholds": Threshold.trusted_many(settings(contract.THRESHOLDS)),
-            "holidays": Holiday.trusted_many(settings(contract.HOLIDAYS)),
-            "reps": Rep.trusted_many(settings(contract.REPS)),
+            "customers": Customer.parsed_many(v for _, v in customers),
+            "plan": PlanRow.parsed_many(v for _, v in plan_rows),
+            "measures": Measure.parsed_many(checked(contract.MEASURES)),
+            "commitments": Installment.parsed_many(checked(contract.COMMITMENTS, "amount")),
+            "receipts": Receipt.parsed_many(checked(contract.RECEIPTS, "amount")),
+            "followups": FollowUp.parsed_many(followups),
+            "cadences": CadenceRow.parsed_many(settings(contract.POLICY)),
+            "thresholds": Threshold.parsed_many(settings(contract.THRESHOLDS)),
+            "holidays": Holiday.parsed_many(settings(contract.HOLIDAYS)),
+            "reps": Rep.parsed_many(settings(contract.REPS)),
             "lang": lang,
         }
     )

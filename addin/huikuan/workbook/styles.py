@@ -147,7 +147,7 @@ class StyleSheet:
         self._formats: dict[int, str] = {}
         for node in numfmts.findall("numFmt") if numfmts else []:
             try:
-                self._formats[int(node.get("numFmtId", ""))] = node.get("formatCode", "") or ""
+                self._formats[int(node.get("numFmtId") or "")] = node.get("formatCode") or ""
             except ValueError:
                 continue
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -45,6 +47,12 @@ FORMULA_KEYS = (
     "received",
     "completion",
 )
+# ... and after them the check column: a warning in a row whose inputs hold text
+# (12.5万, "2026-11-20") that the formulas above cannot count (SUMIFS skips text).
+CHECK = "check"
+CHECK_LABEL = {"zh": "公式检查", "en": "Formula check"}
+WARN_FILL = PatternFill(bgColor="FFC7CE")  # Excel's light red, as its own "bad" style
+WARN_FONT = Font(color="9C0006")
 
 FORMATS = {
     "zh": {
@@ -106,7 +114,8 @@ GUIDE: dict[str, dict] = {
             "日期：2026-11-05 或 2026年11月5日；月份：2026-11 或 2026年11月。",
             "是/否：填“是”或“否”（也可填 Y/N）。有下拉箭头的列请从列表中选。",
             "在表格最后一行下面直接输入，表格会自动扩展。不要改表格名称和表头。",
-            "公式列只计算数字和日期；写成文字的金额或日期（如 12.5万）由 huikuan refresh 识别。",
+            "公式列只计算数字和日期；写成文字的金额或日期（如 12.5万）由 huikuan refresh 识别，"
+            "公式列不会计入：输入时会有提示，计划表该行的“公式检查”列也会标出。",
         ),
         "output": "运行 huikuan refresh 文件.xlsx 会写入输出工作表（{}），输入表不会被改动。",
     },
@@ -140,7 +149,8 @@ GUIDE: dict[str, dict] = {
             "Type just below a table's last row and the table grows. "
             "Keep the table names and headers.",
             "The formula columns count numbers and dates only; amounts or dates typed as "
-            "text (12.5万) are read by huikuan refresh.",
+            "text (12.5万) are read by huikuan refresh but not by the formulas: the cell "
+            "warns as you type, and the Plan row's Formula check column says so.",
         ),
         "output": "Run huikuan refresh BOOK.xlsx to write the output sheets ({}); "
         "the input tables are never changed.",
@@ -150,6 +160,86 @@ GUIDE: dict[str, dict] = {
 INVALID = {
     "zh": ("不在列表中", "请从下拉列表中选择。"),
     "en": ("Not in the list", "Please pick a value from the drop-down list."),
+}
+
+# Data validation of amount and date columns: (input title, input message, error title,
+# error message). A warning, not a wall: refresh reads 12.5万 and 2026年11月5日 typed as
+# text, but the template's formulas cannot, so the user is told at the cell.
+TYPED = {
+    "zh": {
+        Kind.AMOUNT: (
+            "金额",
+            "请输入数字金额，如 125000。写成文字（如 12.5万）时 huikuan refresh 能识别，"
+            "但本表的公式列不会计入，该行“公式检查”会提示。",
+            "不是数字金额",
+            "这不是 0 或以上的数字。文字金额（如 12.5万）huikuan refresh 能识别，"
+            "但公式列不会计入。仍要保留请点“是”。",
+        ),
+        Kind.DATE: (
+            "日期",
+            "请输入日期，如 2026-11-05 或 2026/11/5（Excel 会识别为日期）。"
+            "写成文字的日期公式列不会计入。",
+            "不是日期",
+            "这不是 Excel 日期。文字日期 huikuan refresh 能识别，但公式列不会计入。"
+            "仍要保留请点“是”。",
+        ),
+        Kind.MONTH: (
+            "月份",
+            "请输入该月任意一天的日期，如 2026-11-01（显示为 2026年11月）。"
+            "写成文字的月份公式列无法计算。",
+            "不是日期",
+            "这不是 Excel 日期。文字月份 huikuan refresh 能识别，但公式列无法计算。"
+            "仍要保留请点“是”。",
+        ),
+    },
+    "en": {
+        Kind.AMOUNT: (
+            "Amount",
+            "Type a number, e.g. 125000. Text such as 12.5万 is read by huikuan refresh "
+            "but not counted by this sheet's formula columns; the row's Formula check says so.",
+            "Not a number",
+            "This is not a number of 0 or more. huikuan refresh reads text amounts "
+            "(12.5万) but the formula columns do not count them. Keep it anyway?",
+        ),
+        Kind.DATE: (
+            "Date",
+            "Type a date, e.g. 2026-11-05 (Excel turns it into a date). "
+            "Dates typed as text are not counted by the formula columns.",
+            "Not a date",
+            "This is not an Excel date. huikuan refresh reads dates typed as text "
+            "but the formula columns do not count them. Keep it anyway?",
+        ),
+        Kind.MONTH: (
+            "Month",
+            "Type any day of the month as a date, e.g. 2026-11-01 (shown as 2026-11). "
+            "A month typed as text stops the formula columns.",
+            "Not a date",
+            "This is not an Excel date. huikuan refresh reads months typed as text "
+            "but the formula columns cannot use them. Keep it anyway?",
+        ),
+    },
+}
+# Any date from 1900-01-01 (serial 1) to 9999-12-31 (serial 2958465)
+DATE_SERIALS = ("1", "2958465")
+
+CHECK_TEXT = {
+    "zh": {
+        "plan": "⚠ 本行月份或目标是文字，公式列算不出：以 huikuan refresh 为准。",
+        "tables": (
+            "⚠ 承诺中有文字金额或日期，公式未计入。",
+            "⚠ 措施中有文字金额或月份，公式未计入。",
+            "⚠ 回款中有文字金额或日期，公式未计入。",
+        ),
+    },
+    "en": {
+        "plan": "⚠ This row's month or target is text: the formulas cannot use it; "
+        "see huikuan refresh. ",
+        "tables": (
+            "⚠ Commitments: a text amount or date is not counted. ",
+            "⚠ Measures: a text amount or month is not counted. ",
+            "⚠ Receipts: a text amount or date is not counted. ",
+        ),
+    },
 }
 
 
@@ -162,10 +252,11 @@ def _escape(label: str) -> str:
 
 
 def plan_formulas(lang: str) -> dict[str, str]:
-    """The Plan formula of each key of FORMULA_KEYS, in the template's language.
+    """The Plan formula of each key of FORMULA_KEYS, then of CHECK, in the template's language.
 
     Each one recomputes its sums unrounded and rounds only its own result, as the
-    engine does, so that every column agrees with refresh to the fen.
+    engine does, so that every column agrees with refresh to the fen. SUMIFS skips
+    text, so where an input of the row is text the CHECK column says so in that row.
     """
 
     def column(table: Table, key: str) -> str:
@@ -186,8 +277,9 @@ def plan_formulas(lang: str) -> dict[str, str]:
 
     # measures not dropped, whichever language "dropped" is spelled in (SUMIFS ignores case)
     dropped = next(ch for ch in ct.MEASURE_STATUSES if ch.key == "dropped")
+    spellings = tuple(dict.fromkeys((dropped.zh, dropped.en)))
     status = column(ct.MEASURES, "status")
-    not_dropped = "".join(f',{status},"<>{s}"' for s in dict.fromkeys((dropped.zh, dropped.en)))
+    not_dropped = "".join(f',{status},"<>{s}"' for s in spellings)
     contribution = month_sum(ct.MEASURES, "contribution", "month", not_dropped)
     committed = month_sum(ct.COMMITMENTS, "amount", "due")
     received = month_sum(ct.RECEIPTS, "amount", "date")
@@ -201,8 +293,41 @@ def plan_formulas(lang: str) -> dict[str, str]:
         "received": f"ROUND({received},2)",
         "completion": f'IF({target}=0,"",{received}/{target})',
     }
+
+    def skipped(table: Table, amount: str, day: str, extra: str = "") -> str:
+        """How many rows of the customer the month's SUMIFS skips for text: an amount
+        typed as text on a day of the month, or a day typed as text (whose month the
+        formulas cannot tell). SUMPRODUCT of ISTEXT, not COUNTIFS(…,"*"): LibreOffice
+        matches "*" against numbers too unless its wildcards are on."""
+        days = column(table, day)
+        return (
+            f"SUMPRODUCT(({column(table, 'customer_id')}={customer}){extra}"
+            f"*(ISTEXT({column(table, amount)})*ISNUMBER({days})"
+            f"*({days}>=EOMONTH({month},-1)+1)*({days}<EOMONTH({month},0)+1)"
+            f"+ISTEXT({days})))"
+        )
+
+    text = CHECK_TEXT[lang]
+    kept = "".join(f'*({status}<>"{s}")' for s in spellings)
+    parts = (
+        skipped(ct.COMMITMENTS, "amount", "due"),
+        skipped(ct.MEASURES, "contribution", "month", kept),
+        skipped(ct.RECEIPTS, "amount", "date"),
+    )
+    said = "&".join(
+        f'IF({part}>0,"{message}","")' for part, message in zip(parts, text["tables"], strict=True)
+    )
+    # IF evaluates only the branch it takes: a text month never reaches EOMONTH
+    check = f'IF(ISTEXT({month})+ISTEXT({target})>0,"{text["plan"]}",{said})'
     # a row without a customer (the blank row of an empty table) stays blank
-    return {key: f'IF({customer}="","",{raw[key]})' for key in FORMULA_KEYS}
+    out = {key: f'IF({customer}="","",{raw[key]})' for key in FORMULA_KEYS}
+    out[CHECK] = f'IF({customer}="","",{check})'
+    return out
+
+
+def formula_label(key: str, lang: str) -> str:
+    """The header of a Plan formula column: its Status label, or the check column's."""
+    return CHECK_LABEL[lang] if key == CHECK else ct.STATUS.column(key).label(lang)
 
 
 # ---- cells ----------------------------------------------------------------
@@ -262,7 +387,7 @@ def _records(book: Book | None, table: Table) -> Sequence[Record]:
     records = () if book is None else getattr(book, BOOK_FIELDS[table.name])
     if table is ct.POLICY and not records:  # show the built-in cadence, ready to edit
         return tuple(
-            CadenceRow(credit_grade=grade, **vars(cadence))
+            CadenceRow(credit_grade=grade, **asdict(cadence))
             for grade, cadence in DEFAULT_CADENCE.items()
         )
     if table is ct.THRESHOLDS and not records:
@@ -274,7 +399,11 @@ def _table_sheet(ws: Worksheet, table: Table, lang: str, records: Sequence[Recor
     """One input table: headers, rows, formats, drop-downs, formula columns for Plan."""
     formulas = plan_formulas(lang) if table is ct.PLAN else {}
     columns = [(col.label(lang), col.kind, "") for col in table.columns] + [
-        (ct.STATUS.column(key).label(lang), ct.STATUS.column(key).kind, formula)
+        (
+            formula_label(key, lang),
+            Kind.TEXT if key == CHECK else ct.STATUS.column(key).kind,
+            formula,
+        )
         for key, formula in formulas.items()
     ]
     last_row = 1 + max(1, len(records))  # an Excel table needs at least one data row
@@ -284,7 +413,8 @@ def _table_sheet(ws: Worksheet, table: Table, lang: str, records: Sequence[Recor
 
     excel_columns = []
     for index, (label, kind, formula) in enumerate(columns, start=1):
-        fmt = _number_format(kind, lang)
+        checks = label == formula_label(CHECK, lang) and bool(formula)
+        fmt = None if checks else _number_format(kind, lang)  # General: it is a formula
         widths = [_display_width(label), MIN_WIDTH.get(kind, 8)]
         for row in range(2, last_row + 1):
             cell = ws.cell(row=row, column=index)
@@ -295,7 +425,8 @@ def _table_sheet(ws: Worksheet, table: Table, lang: str, records: Sequence[Recor
                 widths.append(_display_width(cell.value))
             if fmt:
                 cell.number_format = fmt
-        ws.column_dimensions[get_column_letter(index)].width = min(40, max(widths) + 3)
+        width = 60 if checks else min(40, max(widths) + 3)
+        ws.column_dimensions[get_column_letter(index)].width = width
         column = TableColumn(id=index, name=label)
         if formula:  # Excel fills it into rows added to the table
             column.calculatedColumnFormula = TableFormula(attr_text=formula)
@@ -313,7 +444,48 @@ def _table_sheet(ws: Worksheet, table: Table, lang: str, records: Sequence[Recor
         )
     )
     ws.freeze_panes = "A2"
-    _drop_downs(ws, table, lang, max(VALIDATED_ROWS, last_row))
+    rows = max(VALIDATED_ROWS, last_row)
+    _drop_downs(ws, table, lang, rows)
+    _typed(ws, table, lang, rows)
+    if formulas:
+        _warn_rows(ws, len(table.columns), len(columns), rows)
+
+
+def _typed(ws: Worksheet, table: Table, lang: str, last_row: int) -> None:
+    """A validation on every amount (a number ≥ 0) and date or month column (a date),
+    with an input message saying what to type; typing text anyway is allowed."""
+    for index, col in enumerate(table.columns, start=1):
+        if col.kind not in TYPED[lang]:
+            continue
+        prompt_title, prompt, error_title, error = TYPED[lang][col.kind]
+        if col.kind is Kind.AMOUNT:
+            rule = {"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"}
+        else:
+            low, high = DATE_SERIALS
+            rule = {"type": "date", "operator": "between", "formula1": low, "formula2": high}
+        validation = DataValidation(
+            **rule,
+            allow_blank=True,
+            showInputMessage=True,
+            promptTitle=prompt_title,
+            prompt=prompt,
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle=error_title,
+            error=error,
+        )
+        letter = get_column_letter(index)
+        validation.add(f"{letter}2:{letter}{last_row}")
+        ws.add_data_validation(validation)
+
+
+def _warn_rows(ws: Worksheet, inputs: int, width: int, last_row: int) -> None:
+    """Light red on a Plan row's formula cells while its check column holds a warning."""
+    first, check = get_column_letter(inputs + 1), get_column_letter(width)
+    ws.conditional_formatting.add(
+        f"{first}2:{check}{last_row}",
+        FormulaRule(formula=[f"LEN(${check}2)>0"], fill=WARN_FILL, font=WARN_FONT),
+    )
 
 
 def _drop_downs(ws: Worksheet, table: Table, lang: str, last_row: int) -> None:

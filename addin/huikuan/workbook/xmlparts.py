@@ -66,7 +66,8 @@ XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Excel reads _xHHHH_ in cell text as an escaped character; a literal one is escaped
 # by escaping its underscore (ECMA-376 Part 1, 22.4.2.4 ST_Xstring).
-_ESCAPE_LIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+_ESCAPE_LIKE = re.compile("_([xX][0-9A-Fa-f]{4}_)")
+_CELL_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ud800-\udfff\ufffe\uffff]")
 _TEXT_SPECIAL = re.compile("[&<>]")
 _ATTR_SPECIAL = re.compile('[&<>"\n\r\t]')
 _ENTITIES = {
@@ -101,11 +102,29 @@ def esc_attr(text: str) -> str:
     return _ATTR_SPECIAL.sub(_entity, text) if _ATTR_SPECIAL.search(text) else text
 
 
-def esc_cell_text(text: str) -> str:
-    """Cell text (ST_Xstring): as esc_text, and a literal _xHHHH_ kept literal."""
-    if "_x" in text:
+def cell_text(text: str) -> str:
+    """THE text rule for every cell huikuan writes (ST_Xstring, ECMA-376 Part 1, 22.4.2.4).
+
+    Encoded the way Excel encodes them, never dropped, never raising:
+    - a literal `_xHHHH_` gets its underscore escaped: `_x0041_` → `_x005F_x0041_`;
+    - a character XML 1.0 cannot carry (controls but tab and newline, lone
+      surrogates, U+FFFE, U+FFFF) becomes `_xHHHH_`: U+000B → `_x000B_`;
+    - a carriage return becomes `_x000D_` (an XML parser would turn it into a newline);
+    - then &, <, > as entities.
+    Readers (Excel, LibreOffice, python-calamine) decode it back to the same text.
+    """
+    if "_x" in text or "_X" in text:
         text = _ESCAPE_LIKE.sub(r"_x005F_\1", text)
-    return esc_text(text)
+    if _CELL_ILLEGAL.search(text):
+        text = _CELL_ILLEGAL.sub(_hex_escape, text)
+    return _TEXT_SPECIAL.sub(_entity, text) if _TEXT_SPECIAL.search(text) else text
+
+
+esc_cell_text = cell_text  # the name sheetxml used
+
+
+def _hex_escape(match: re.Match[str]) -> str:
+    return f"_x{ord(match.group()):04X}_"
 
 
 # ---- located elements ---------------------------------------------------------

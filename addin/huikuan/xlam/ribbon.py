@@ -47,7 +47,7 @@ class Button:
         return f"{first}\n{second}"
 
 
-GROUPS = {"compute": ("计算", "Compute"), "team": ("团队", "Team")}
+GROUPS = {"compute": ("计算", "Compute"), "team": ("团队", "Team"), "addin": ("加载项", "Add-in")}
 
 BUTTONS = (
     Button(
@@ -62,7 +62,7 @@ BUTTONS = (
     ),
     Button(
         "schedule",
-        "DateAndTimeInsert",
+        "HeaderFooterCurrentDate",
         "跟进计划",
         "Schedule",
         "从今天到月底的跟进计划：提醒、到期确认、催收、上报，写入“跟进计划”工作表。",
@@ -100,7 +100,7 @@ BUTTONS = (
     ),
     Button(
         "split",
-        "WindowSplit",
+        "WindowSplitToggle",
         "拆分",
         "Split",
         "为每位业务员生成只含其客户的工作簿，放在本工作簿旁的文件夹中。",
@@ -116,6 +116,18 @@ BUTTONS = (
         "Merge the reps' returned workbooks (in the “-returns” folder beside this one) "
         "into a new team workbook.",
         "team",
+    ),
+    Button(
+        "self_test",
+        "ErrorChecking",
+        "自检",
+        "Self-test",
+        "检查 Excel 能否运行本加载项：设置文件及其编码、解释器、huikuan 与 xlwings 版本、"
+        "xlwings 组件、=GAP(100,40)；逐项说明如何处理（同 huikuan addin doctor）。",
+        "Check that Excel can run this add-in: its settings and their encoding, the "
+        "interpreter, huikuan and xlwings versions, the xlwings DLL, =GAP(100,40); each "
+        "with what to do (as huikuan addin doctor).",
+        "addin",
     ),
 )
 

@@ -1,18 +1,17 @@
-"""The openpyxl writer: the reference the package writer is held to, and template saves.
+"""The openpyxl writer: the reference the package writer is held against (tests only).
 
-`refresh` writes with package_writer, which copies the user's package as it is.
-This writer loads the whole workbook into openpyxl and saves it again, so it is
-slow and loses or redraws what openpyxl does not model (see package.risks; it
-refuses to write in place when there is any). It stays as the reference for the
-tests: both writers lay out an OutputTable the same way (outputs.FORMATS,
-column_widths, rules, charts), and a test holds their results equal in content.
-`save_atomic` saves the workbooks huikuan builds itself (templates, the demo).
+huikuan writes every workbook through workbook/package_writer.py, which copies the
+user's package as it is. This writer loads the whole workbook into openpyxl and
+saves it again (slow; loses or redraws what openpyxl does not model). Both lay out
+an OutputTable the same way (outputs.FORMATS, column_widths, rules, charts), and
+the tests hold their results equal in content.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -23,10 +22,12 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..errors import Unusable
-from ..fileio import write_atomic
-from .charts import build_charts
-from .outputs import (
+from huikuan.engine.analysis import analyse_all
+from huikuan.errors import Unusable
+from huikuan.fileio import write_atomic
+from huikuan.model import Book, Problem
+from huikuan.workbook.charts import build_charts
+from huikuan.workbook.outputs import (
     FORMATS,
     TABLE_STYLE,
     Look,
@@ -35,8 +36,9 @@ from .outputs import (
     rule_formulas,
     rule_ranges,
 )
-from .package import Risk, refuse_losing, risks
-from .reader import cell_ref
+from huikuan.workbook.package import Risk, refuse_losing, risks
+from huikuan.workbook.reader import cell_ref
+from huikuan.workbook.template import build_template
 
 __all__ = ["FORMATS", "put_table", "save_atomic", "write_outputs"]
 
@@ -143,5 +145,18 @@ def write_outputs(src: Path, dest: Path, tables: Sequence[OutputTable]) -> list[
 
 
 def save_atomic(wb: Workbook, dest: Path) -> None:
-    """Save atomically (fileio.write_atomic: a temp file beside dest, fsync, rename)."""
     write_atomic(dest, wb.save)
+
+
+def refreshed_workbook(
+    book: Book, as_of: date, problems: Sequence[Problem] = (), extra: Sequence[OutputTable] = ()
+) -> Workbook:
+    """The template in the book's language filled with its records, with every output
+    table (and `extra`) computed as of `as_of`: what write_book writes, the openpyxl way."""
+    from huikuan.workbook.outputs import output_tables
+
+    wb = build_template(book.lang, book)
+    found = analyse_all(book, as_of)
+    for out in (*output_tables(found, list(problems), book.lang, as_of), *extra):
+        put_table(wb, out)
+    return wb

@@ -123,9 +123,9 @@ def detail(finding: Finding, lang: str) -> str:
             )
         case "not_followed":
             return (
-                f"已到期 {d['installments_due']} 期，未跟进 {d['unfollowed']} 期；失约 {d['broken']} 户，部分兑现 {d['partial']} 户"
+                f"到期未按时付清 {d['installments_due']} 期，未跟进 {d['unfollowed']} 期；失约 {d['broken']} 户，部分兑现 {d['partial']} 户"
                 if zh
-                else f"{d['installments_due']} installments due, {d['unfollowed']} not followed; "
+                else f"{d['installments_due']} installments due and not paid on time, {d['unfollowed']} not followed; "
                 f"{d['broken']} broken, {d['partial']} partial"
             )
         case "demands_low":
