@@ -83,6 +83,7 @@ def team_book(path: Path, lang: str) -> Path:
                 [date(2026, 11, 5), "C003", 20000, "R-2"],
             ],
         ),
+        Tab("FollowUps", labels(ct.FOLLOWUPS, lang, ["date", "customer_id", "result"]), []),
         Tab("Reps", labels(ct.REPS, lang, ["rep"]), [["李娜"], ["王强"]]),
     ]
     return write_book(path, tabs)
