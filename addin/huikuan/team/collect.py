@@ -29,7 +29,7 @@ from ..fileio import refuse_overwrite, require_suffix
 from ..model import Book, Customer, Problem
 from ..values import normalize
 from ..workbook.files import FileTables
-from ..workbook.reader import RawTable, message, read_book
+from ..workbook.reader import RawTable, read_book
 from ..workbook.template import formula_label, plan_formulas
 from .books import fresh_template, write_book
 from .report import Line, collect_table, event_line, no_snapshot_line, problem_line, taken_line
@@ -134,10 +134,10 @@ class _Referring:
         return replace(raw, rows=[*raw.rows, *added])
 
 
-def _unknown(problems: Sequence[Problem], lang: str) -> set[str]:
-    """The customer ids of the rows refused as of an unknown customer."""
-    said = message("unknown_customer", lang)
-    return {p.value.strip() for p in problems if p.message == said}
+def _unknown(problems: Sequence[Problem]) -> set[str]:
+    """The values of the cells refused (among them the customer ids a file's Customers
+    table lacks: whichever the reader's words for it, they name the cell's value)."""
+    return {p.value.strip() for p in problems if p.value}
 
 
 def read_return(path: Path, known: Mapping[str, Customer] | None = None) -> Read:
@@ -171,7 +171,7 @@ def read_return(path: Path, known: Mapping[str, Customer] | None = None) -> Read
     if known:
         extra = [
             known[cid]
-            for cid in sorted(_unknown(problems, book.lang))
+            for cid in sorted(_unknown(problems))
             if cid in known and known[cid].rep != rep
         ]
         if extra:
@@ -346,7 +346,7 @@ def collect(
     for item in files:
         if item.read is None or item.rep is None:
             continue
-        ids = _unknown(item.problems, item.read.book.lang)
+        ids = _unknown(item.problems)
         if any(cid in known and known[cid].rep != item.rep for cid in ids):
             got, failed = _read_one(item.path, known)
             if got is not None:
