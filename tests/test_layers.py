@@ -19,6 +19,8 @@ IO_MODULES = {
     "pathlib",
     "io",
     "os",
+    "sqlalchemy",
+    "psycopg",
 }
 
 

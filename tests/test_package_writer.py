@@ -324,7 +324,7 @@ def decorated(status: OutputTable) -> OutputTable:
             "customer_id",
             ("target", "committed", "received"),
         ),
-        ChartSpec("bar", "Gap", "customer_id", ("remaining_gap", "contribution"), stacked=True),
+        ChartSpec("bar", "Gap", "customer_id", ("contribution", "remaining_gap"), stacked=True),
         ChartSpec("line", "Coverage", "customer_id", ("coverage",), anchor="B40"),
         ChartSpec("pie", "Received", "customer_id", ("received",)),
     )
@@ -627,7 +627,7 @@ def test_a_calc_chain_is_dropped_only_when_it_lists_a_replaced_sheet(tmp_path: P
 def test_a_1904_workbook_gets_its_dates_right(tmp_path: Path) -> None:
     path = sample_book(tmp_path / "book.xlsx")
     _patched(path, "xl/workbook.xml", b"<workbookPr", b'<workbookPr date1904="1"')
-    rows = ((date(2026, 11, 1), "C1") + (None,) * 20,)
+    rows = ((date(2026, 11, 1), "C1") + (None,) * (len(contract.STATUS.columns) - 2),)
     out = OutputTable(contract.STATUS, "en", rows)
     package_writer.write_outputs(path, path, [out])
     wb = openpyxl.load_workbook(path)
@@ -641,16 +641,16 @@ def test_text_is_escaped_the_way_excel_escapes_it(tmp_path: Path) -> None:
     (which no reader can return) as Excel's own escape of it."""
     path = sample_book(tmp_path / "book.xlsx")
     rows = (
-        ("Plan", "A1", " leading", "trailing "),
-        ("a<b&c>\"d'", "_x0041_", "ctl\x01\x0bchar\ttab\nline\r", "x" * 40_000),
-        ("中文", "", None, "lone \ud800 surrogate"),
+        ("Plan", "A1", " leading", "trailing ", "error"),
+        ("a<b&c>\"d'", "_x0041_", "ctl\x01\x0bchar\ttab\nline\r", "x" * 40_000, "error"),
+        ("中文", "", None, "lone \ud800 surrogate", "warning"),
     )
     package_writer.write_outputs(path, path, [OutputTable(contract.PROBLEMS, "en", rows)])
     got = pc.CalamineWorkbook.from_path(str(path), load_tables=True).get_table_by_name("Problems")
     assert got.to_python() == [
-        ["Plan", "A1", " leading", "trailing "],
-        ["a<b&c>\"d'", "_x0041_", "ctl\x01\x0bchar\ttab\nline\r", "x" * 32_767],
-        ["中文", "", "", "lone _xD800_ surrogate"],
+        ["Plan", "A1", " leading", "trailing ", "error"],
+        ["a<b&c>\"d'", "_x0041_", "ctl\x01\x0bchar\ttab\nline\r", "x" * 32_767, "error"],
+        ["中文", "", "", "lone _xD800_ surrogate", "warning"],
     ]
     openpyxl.load_workbook(path)
 

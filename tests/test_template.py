@@ -215,11 +215,24 @@ def test_plan_rows_turn_red_while_their_check_column_warns(template) -> None:
     ws = wb[ct.PLAN.name]
     first = openpyxl.utils.get_column_letter(len(ct.PLAN.columns) + 1)
     check = openpyxl.utils.get_column_letter(len(ct.PLAN.columns) + len(FORMULA_KEYS) + 1)
-    (rng,) = list(ws.conditional_formatting)
-    assert str(rng.sqref) == f"{first}2:{check}2000"
-    (rule,) = rng.rules
+    rules = {str(rng.sqref): rng.rules for rng in ws.conditional_formatting}
+    (rule,) = rules[f"{first}2:{check}2000"]
     assert rule.formula == [f"LEN(${check}2)>0"]
     assert rule.dxf.fill.bgColor.rgb.endswith("FFC7CE")
+
+
+def test_an_amount_or_date_cell_holding_text_turns_red(template) -> None:
+    _, wb = template
+    for table in ct.INPUT_TABLES:
+        ws = wb[table.name]
+        rules = {str(rng.sqref): rng.rules for rng in ws.conditional_formatting}
+        for index, col in enumerate(table.columns, start=1):
+            letter = openpyxl.utils.get_column_letter(index)
+            typed = col.kind in (ct.Kind.AMOUNT, ct.Kind.DATE, ct.Kind.MONTH)
+            assert (f"{letter}2:{letter}2000" in rules) is typed, (table.name, col.key)
+            if typed:
+                (rule,) = rules[f"{letter}2:{letter}2000"]
+                assert rule.formula == [f"ISTEXT({letter}2)"]
 
 
 def has_cjk(text: str) -> bool:

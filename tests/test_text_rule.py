@@ -146,10 +146,10 @@ def test_text_round_trips_through_every_writer(
     want = expected(text)
     # refresh: an output table
     book_path = sample_book(folder / "refresh.xlsx")
-    rows = ((text, "A1", text, text),)
+    rows = ((text, "A1", text, text, "error"),)
     package_writer.write_outputs(book_path, book_path, [OutputTable(ct.PROBLEMS, "en", rows)])
     assert_well_formed(book_path)
-    assert read(book_path, "Problems")[0] == [want, "A1", want, want]
+    assert read(book_path, "Problems")[0] == [want, "A1", want, want, "error"]
 
     # collect: the book written over a fresh template
     team = folder / "team.xlsx"
@@ -195,7 +195,7 @@ def test_libreoffice_reads_the_same_text(tmp_path: Path, soffice: str, lo_profil
     from libreoffice import recalculate
 
     path = sample_book(tmp_path / "book.xlsx")
-    rows = tuple((t, "A1", t, t) for t in SAMPLE)
+    rows = tuple((t, "A1", t, t, "error") for t in SAMPLE)
     package_writer.write_outputs(path, path, [OutputTable(ct.PROBLEMS, "en", rows)])
     team = tmp_path / "team.xlsx"
     write_book(fresh_template("en"), team, book_with(SAMPLE[0]), AS_OF)

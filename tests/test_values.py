@@ -483,3 +483,74 @@ def test_text_typed_as_a_number_keeps_no_decimal_point() -> None:
     assert parse_text(1001.0) == "1001"
     assert parse_text(" Ｃ１００１ ") == "C1001"
     assert parse_text(date(2026, 11, 5)) == "2026-11-05"
+
+
+# ---- amounts as written on receipts (issue 13) ----------------------------------------
+# Each expected figure is the amount as said aloud: 12万5千 is twelve 万 and five 千.
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("壹拾贰万", D("120000")),  # formal numerals (大写), as on a receipt
+        ("壹拾贰万元整", D("120000")),
+        ("伍仟元整", D("5000")),
+        ("壹佰万元", D("1000000")),
+        ("贰万叁仟肆佰伍拾陆元", D("23456")),
+        ("12万5千", D("125000")),
+        ("1万2", D("12000")),  # the bare 2 is in the unit below 万: 2千
+        ("3千5", D("3500")),
+        ("12万5", D("125000")),
+        ("1亿2000万", D("120000000")),
+        ("5000元整", D("5000")),
+        ("人民币1000元", D("1000")),
+        ("人民币 1,000 元整", D("1000")),
+        ("RMB 2,500.50", D("2500.5")),
+        ("800块", D("800")),
+        ("一点五万", None),  # cn2an does not take 点 before a unit: refused below
+    ],
+)
+def test_receipt_amounts_parse_to_the_fen(raw: str, expected: Decimal | None) -> None:
+    if expected is None:
+        with pytest.raises(BadValue):
+            parse_amount(raw)
+        return
+    amount = parse_amount(raw)
+    assert type(amount) is Decimal
+    assert amount == expected
+
+
+def test_digits_with_units_keep_every_digit() -> None:
+    """1.23456789万 is 12345.6789 yuan: no digit below the yuan is dropped."""
+    assert parse_amount("1.23456789万") == D("12345.6789")
+    assert parse_amount("1.1万") == D("11000")
+    assert parse_amount("0.07万") == D("700")
+    assert parse_amount("1万2.5") == D("12500")
+
+
+@given(st.decimals(min_value=0, max_value=D("1e12"), places=3, allow_nan=False))
+def test_an_amount_formatted_in_english_parses_back_to_itself(x: Decimal) -> None:
+    assert parse_amount(format_amount(x, "en")) == fen(x)
+
+
+@given(st.decimals(min_value=0, max_value=D("1e12"), places=3, allow_nan=False))
+def test_an_amount_formatted_in_chinese_parses_back_to_the_amount_it_shows(x: Decimal) -> None:
+    """'1.23万' is shown rounded to its unit; read back it is that amount, shown the same."""
+    shown = format_amount(x, "zh")
+    back = parse_amount(shown)
+    assert format_amount(back, "zh") == shown
+    unit = D(100_000_000) if shown.endswith("亿") else D(10_000) if shown.endswith("万") else None
+    if unit is None:
+        assert back == fen(x)
+    else:
+        assert abs(back - fen(x)) <= unit / 200  # half of the shown last digit (0.01 unit)
+
+
+@given(st.decimals(min_value=0, max_value=D("1e12"), places=3, allow_nan=False))
+def test_amount_cells_huikuan_writes_read_back_to_the_fen(x: Decimal) -> None:
+    """The cell functions return cells.money (a float); the package writer writes the
+    Decimal's digits, which calamine reads as a float: both read back as fen(x)."""
+    from huikuan.cells import money
+
+    assert parse_amount(money(x)) == fen(x)
+    assert parse_amount(float(str(fen(x)))) == fen(x)

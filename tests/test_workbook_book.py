@@ -82,7 +82,7 @@ def test_the_sample_team_reads_into_the_same_records(kind: Kind, tmp_path: Path,
     assert result.book == reference.book
     assert result.problems == reference.problems
     assert len(result.book.plan) == 3 and result.book.lang == lang
-    assert [(p.sheet, p.cell) for p in result.problems] == [
+    assert [(p.sheet, p.cell) for p in result.problems if p.is_error] == [
         ("Plan", "A5"),
         ("Commitments", "C5"),
         ("Receipts", "B5"),
@@ -120,7 +120,7 @@ def test_refresh_writes_every_output_table_with_the_engines_numbers(kind: Kind):
     assert by_id["C1"][headers.index("Promise")] == "partial"
     for name in OUTPUTS:
         assert kind.read(name)[0] == name
-    assert len(kind.read("Problems")[2]) == 3
+    assert len([r for r in kind.read("Problems")[2] if r[4] in ("error", "错误")]) == 3
 
 
 def test_the_file_and_the_open_book_get_the_same_output_cells(tmp_path: Path):
@@ -150,11 +150,11 @@ def test_a_second_write_replaces_the_table_and_leaves_no_stale_rows(kind: Kind):
     target = kind.open(sample_tabs("en", bad=True))
     jobs.refresh_book(target, AS_OF)
     kind.commit()
-    assert len(kind.read("Problems")[2]) == 3
-    one = OutputTable(contract.PROBLEMS, "en", (("Plan", "A2", "x", "bad"),))
+    assert len([r for r in kind.read("Problems")[2] if r[4] in ("error", "错误")]) == 3
+    one = OutputTable(contract.PROBLEMS, "en", (("Plan", "A2", "x", "bad", "error"),))
     kind.target.write(one)
     kind.commit()
-    assert kind.read("Problems")[2] == [["Plan", "A2", "x", "bad"]]
+    assert kind.read("Problems")[2] == [["Plan", "A2", "x", "bad", "error"]]
     if kind.fake is not None:  # the cells below the shrunk table are empty too
         sheet = next(s for s in kind.fake.sheets if s.name == "Problems")
         assert max(r for r, _ in sheet.cells) == 2
@@ -164,8 +164,8 @@ def test_an_empty_output_keeps_one_blank_row(kind: Kind):
     kind.open(sample_tabs()).write(OutputTable(contract.PROBLEMS, "zh", ()))
     kind.commit()
     _, headers, rows = kind.read("Problems")
-    assert headers == ["工作表", "单元格", "值", "问题"]
-    assert rows == [[None, None, None, None]]
+    assert headers == ["工作表", "单元格", "值", "问题", "级别"]
+    assert rows == [[None, None, None, None, None]]
 
 
 def test_a_users_sheet_named_like_an_output_is_never_overwritten(kind: Kind):
@@ -190,9 +190,9 @@ def test_an_output_table_on_a_users_sheet_is_refused(kind: Kind):
 def test_live_text_cells_stay_text_and_numbers_get_the_writers_formats():
     fake = xs.book_from_tabs(sample_tabs("zh"))
     rows = (
-        ("Plan", "A2", "=1+1", "公式"),
-        ("Plan", "A3", "007", "编号"),
-        ("Plan", "A4", "1/2", "x"),
+        ("Plan", "A2", "=1+1", "公式", "错误"),
+        ("Plan", "A3", "007", "编号", "错误"),
+        ("Plan", "A4", "1/2", "x", "错误"),
     )
     LiveBook(fake).write(OutputTable(contract.PROBLEMS, "zh", rows))
     assert [r[2] for r in xs.table_values(fake, "Problems")[2]] == ["=1+1", "007", "1/2"]

@@ -1,7 +1,8 @@
 """The `huikuan` command: template, demo, check, refresh, schedule (SPEC "Command line").
 
-Exit codes: 0 all good; 1 the workbook has bad rows (listed on stderr and in
-the Problems sheet; good rows are still computed); 2 the file or the command
+Exit codes: 0 all good (warnings, if any, are listed on stderr and in the
+Problems sheet); 1 the workbook has bad values — at least one Problem of
+severity error (listed too; everything else is still computed); 2 the file or the command
 line is unusable (nothing written); 3 an internal error (a bug: please report).
 """
 
@@ -18,6 +19,7 @@ from . import __version__, contract, jobs
 from .engine.status import totals_by_rep
 from .errors import Unusable
 from .fileio import os_error
+from .history import commands as history
 from .model import Problem
 from .options import add_as_of
 from .team import commands as team
@@ -36,8 +38,9 @@ examples:
   huikuan collect 回收 -o 团队.xlsx --base 团队.xlsx   merge the reps' returns
   huikuan roll 团队.xlsx --to 2026-12          plan the next month
   huikuan schedule 回款.xlsx --rep 李娜 --ics 李娜.ics   today's and this week's follow-ups
+  huikuan history push 团队.xlsx               keep every month in huikuan-history.db
 
-exit codes: 0 good; 1 bad rows (listed, the rest computed); 2 unusable file or
+exit codes: 0 good (or warnings only); 1 bad values (listed, the rest computed); 2 unusable file or
 command line (nothing written); 3 internal error.
 """
 
@@ -146,6 +149,7 @@ def parser() -> argparse.ArgumentParser:
 
     addin_commands.add_parser(sub)
     team.add_parsers(sub)
+    history.add_parser(sub)
     return p
 
 
@@ -248,6 +252,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command in team.COMMANDS:
         return team.run(args)
+    if args.command == history.COMMAND:
+        return history.run(args)
     if args.command == "addin":
         return addin_commands.run(args)
     if args.command == "template":

@@ -228,6 +228,9 @@ POLICY = Table(
         C("grace", "Grace days", "宽限天数", K.INTEGER, required=True),
         C("chase_every", "Chase every (days)", "催收间隔天数", K.INTEGER, required=True),
         C("escalate_after", "Escalate after (days)", "上报经理天数", K.INTEGER, required=True),
+        # huikuan's addition (issue 16): follow this grade's customers at the credit grade
+        # their promise record suggests (Status shows it: "建议 B→C（已采用）")
+        C("use_suggested", "Use suggested grade", "采用建议等级", K.YESNO, default=False),
     ),
     keys=("credit_grade",),
 )
@@ -252,11 +255,29 @@ CAUSES = _choices(
     ("weak_negotiation", "weak negotiation", "谈判技巧不足"),
 )
 
+# huikuan's addition (issue 16): Diagnosis rows after the six causes, from the forecast
+LIKELY_MISS = _choices(
+    ("likely_miss", "likely to miss the target by month end", "预计月底未达标"),
+)
+
+# huikuan's addition (issue 16): the rules of the suggested credit grade, also rows of
+# Thresholds (engine/record.py GRADE_DEFAULTS holds their defaults)
+GRADE_RULES = _choices(
+    ("grade_min_installments", "grade: fewest installments owed", "评级：最少到期期数"),
+    ("grade_a_kept_rate", "grade A: kept rate at least", "A级：守约率不低于"),
+    ("grade_a_days_late", "grade A: average days late at most", "A级：平均逾期天数不超过"),
+    ("grade_b_kept_rate", "grade B: kept rate at least", "B级：守约率不低于"),
+    ("grade_b_days_late", "grade B: average days late at most", "B级：平均逾期天数不超过"),
+    ("grade_c_kept_rate", "grade C: kept rate at least", "C级：守约率不低于"),
+    ("grade_months", "grade: months looked back (N)", "评级：回看月数（N）"),
+    ("grade_d_broken", "grade D: broken in the last N months", "D级：近N个月失约期数"),
+)
+
 THRESHOLDS = Table(
     "Thresholds",
     "诊断阈值",
     (
-        C("cause", "Cause", "原因", K.CHOICE, required=True, choices=CAUSES),
+        C("cause", "Cause", "原因", K.CHOICE, required=True, choices=CAUSES + GRADE_RULES),
         C("threshold", "Threshold", "预警阈值", K.RATIO, required=True),
     ),
     keys=("cause",),
@@ -303,11 +324,17 @@ STATUS = Table(
         C("settle_ratio", "Settle ratio", "成交比例", K.RATIO),
         C("suggested_ask", "Suggested ask", "建议要求", K.AMOUNT),
         C("no_anchor", "No anchor", "未锚定", K.YESNO),
+        # huikuan's addition (issue 16): the grade the promise record suggests, "建议 B→C"
+        C("suggested_grade", "Suggested grade", "建议等级"),
     ),
     output=True,
 )
 # month comes first in Status, as in SPEC's list
 STATUS = Table(STATUS.name, STATUS.zh, (PLAN.column("month"), *STATUS.columns), output=True)
+
+# huikuan's addition to SPEC: an error is a bad value (exit 1); a warning is something that
+# would otherwise pass silently (a default applied, a cell no formula or table sees): exit 0
+SEVERITIES = _choices(("error", "error", "错误"), ("warning", "warning", "警告"))
 
 PROBLEMS = Table(
     "Problems",
@@ -317,6 +344,7 @@ PROBLEMS = Table(
         C("cell", "Cell", "单元格"),
         C("value", "Value", "值"),
         C("message", "Problem", "问题"),
+        C("severity", "Severity", "级别", K.CHOICE, choices=SEVERITIES),
     ),
     output=True,
 )
@@ -353,7 +381,7 @@ DIAGNOSIS = Table(
     "诊断",
     (
         C("rep", "Sales rep", "业务员"),
-        C("cause", "Cause", "原因", K.CHOICE, choices=CAUSES),
+        C("cause", "Cause", "原因", K.CHOICE, choices=CAUSES + LIKELY_MISS),
         C("figure", "Figure", "指标", K.RATIO),
         C("amount", "At stake", "涉及金额", K.AMOUNT),
         C("flagged", "Flagged", "预警", K.YESNO),
@@ -400,11 +428,34 @@ DASHBOARD = Table(
         C("partial", "Partial", "部分兑现", K.INTEGER),
         C("broken", "Broken", "失约", K.INTEGER),
         C("none", "No commitment", "未承诺", K.INTEGER),
+        # huikuan's addition (issue 16): the month-end forecast (Forecast sheet) per rep
+        C("expected", "Expected by month end", "预计月底前回款", K.AMOUNT),
+        C("likely", "Received + expected", "已回款+预计", K.AMOUNT),
+        C("shortfall", "Likely shortfall", "预计缺口", K.AMOUNT),
     ),
     output=True,
 )
 
-OUTPUT_TABLES = (STATUS, SCHEDULE, DIAGNOSIS, EXCUSES, DASHBOARD, PROBLEMS)
+# huikuan's addition (issue 16): each customer's open commitments and what it is
+# expected to pay by the month's end, from its promise record (engine/forecast.py)
+FORECAST = Table(
+    "Forecast",
+    "预测",
+    (
+        PLAN.column("month"),
+        CUSTOMERS.column("customer_id"),
+        CUSTOMERS.column("name"),
+        CUSTOMERS.column("rep"),
+        C("open", "Open commitments", "未兑现承诺", K.AMOUNT),
+        C("expected", "Expected by month end", "预计月底前回款", K.AMOUNT),
+        C("kept_rate", "Kept rate", "守约率", K.RATIO),
+        C("avg_days_late", "Average days late", "平均逾期天数", K.INTEGER),
+        C("basis", "Basis", "依据"),
+    ),
+    output=True,
+)
+
+OUTPUT_TABLES = (STATUS, SCHEDULE, DIAGNOSIS, EXCUSES, DASHBOARD, FORECAST, PROBLEMS)
 
 # ---- the team workflow (split / collect / roll): huikuan's additions to SPEC ------
 

@@ -54,9 +54,17 @@ class Result:
     rep: str | None = None  # the one rep a result is about, as the workbook spells it
 
     @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
     def exit_code(self) -> int:
-        """1 when a problem is an error; warnings alone leave it 0."""
-        return 1 if any(p.severity == "error" for p in self.problems) else 0
+        """1 when any problem is an error; 0 when all is well or there are only warnings."""
+        return 1 if any(p.is_error for p in self.problems) else 0
 
 
 def load(path: Path) -> tuple[Book, list[Problem]]:
@@ -107,19 +115,46 @@ def refresh(path: Path, as_of: date, out: Path | None = None, force: bool = Fals
         raise Unusable(f"{dest}: is a folder", f"{dest}：是文件夹")
     with gc_paused():  # read, computed and written: nothing here forms a reference cycle
         target = FileBook(path, dest)
-        result = refresh_book(target, as_of)
+        result = refresh_book(target, as_of, history=stored_history(path))
         with told(dest):  # a file-system error names the user's file, never a temporary one
             lost = target.save()
         return replace(result, lost=lost, written=dest)
 
 
-def refresh_book(target: Workbook, as_of: date, outputs: Collection[str] | None = None) -> Result:
+def stored_history(path: Path) -> Book | None:
+    """The team's months in the history store, when one is configured ($HUIKUAN_DB, or
+    huikuan-history.db beside the workbook); None otherwise (SQLAlchemy not even imported)."""
+    import os
+
+    from .history import DEFAULT_FILE, ENV, team_name
+
+    if not os.environ.get(ENV) and not (path.parent / DEFAULT_FILE).exists():
+        return None
+    from .history import store
+
+    url = store.resolve(None, path, must_exist=True)
+    if url is None:
+        return None
+    engine = store.connect(url)
+    try:
+        return store.load(engine, team_name(path))
+    finally:
+        engine.dispose()
+
+
+def refresh_book(
+    target: Workbook,
+    as_of: date,
+    outputs: Collection[str] | None = None,
+    history: Book | None = None,
+) -> Result:
     """Compute every output table and write those named in `outputs` (default: all).
 
     The one refresh behind the command (a FileBook) and the ribbon (the open book).
+    `history`: the team's stored months (promise records and the forecast look back on them).
     """
     book, problems = read_book(target)
-    found = analyse_all(book, as_of)
+    found = analyse_all(book, as_of, history)
     problems = [*problems, *found.warnings]
     for table in output_tables(found, problems, book.lang, as_of):
         if outputs is None or table.table.name in outputs:

@@ -114,7 +114,8 @@ def _run(press: Callable[[Session], None], book: Any, today: date | None) -> Non
 
 def _problem_lines(result: jobs.Result) -> str:
     lines = [
-        f"{p.sheet}!{p.cell} {f'[{p.value}] ' if p.value else ''}{p.message}"
+        f"{'' if p.is_error else '⚠ '}{p.sheet}!{p.cell} {f'[{p.value}] ' if p.value else ''}"
+        f"{p.message}"
         for p in result.problems
     ]
     more = len(lines) - SHOWN_PROBLEMS
@@ -129,11 +130,11 @@ def _written(session: Session, result: jobs.Result, names: tuple[str, ...]) -> N
     zh_names = "、".join(t.zh for t in contract.OUTPUT_TABLES if t.name in names)
     en_names = ", ".join(t.name for t in contract.OUTPUT_TABLES if t.name in names)
     day = format_date(session.today, session.lang)
-    n = len(result.problems)
-    zh = f"已写入（截至 {day}）：{zh_names}。\n{n} 个问题" + ("，见“问题”工作表。" if n else "。")
-    en = f"Written (as of {day}): {en_names}.\n{n} problem(s)" + (
-        ", see the Problems sheet." if n else "."
-    )
+    n, w = len(result.errors), len(result.warnings)
+    zh = f"已写入（截至 {day}）：{zh_names}。\n{n} 个问题" + (f"，{w} 个警告" if w else "")
+    en = f"Written (as of {day}): {en_names}.\n{n} problem(s)" + (f", {w} warning(s)" if w else "")
+    zh += "，见“问题”工作表。" if n or w else "。"
+    en += ", see the Problems sheet." if n or w else "."
     session.say(zh, en)
 
 
@@ -162,12 +163,14 @@ def check(book: Any = None, today: date | None = None) -> None:
     def press(session: Session) -> None:
         result = jobs.check_book(session.live)
         session.lang = result.book.lang
-        n = len(result.problems)
-        if not n:
+        n, w = len(result.errors), len(result.warnings)
+        if not n and not w:
             session.say("没有问题。", "No problems.")
             return
         lines = _problem_lines(result)
-        session.say(f"{n} 个问题：\n{lines}", f"{n} problem(s):\n{lines}", critical=True)
+        zh = f"{n} 个问题" + (f"，{w} 个警告" if w else "")
+        en = f"{n} problem(s)" + (f", {w} warning(s)" if w else "")
+        session.say(f"{zh}：\n{lines}", f"{en}:\n{lines}", critical=bool(n))
 
     _run(press, book, today)
 
@@ -236,12 +239,16 @@ def split(book: Any = None, today: date | None = None) -> None:
         result = jobs.split(path, folder, session.today)
         session.lang = result.book.lang
         names = "\n".join(f"{f.path.name}  {f.rep}  {f.customers}" for f in result.files)
-        n = len(result.problems)
+        n = sum(p.is_error for p in result.problems)
         session.say(
             f"已为 {len(result.files)} 位业务员生成工作簿：{folder}\n{names}"
-            + (f"\n{n} 行有错误，未分发：改正后请重新拆分。" if n else ""),
+            + (f"\n{n} 处错误，错误的行未分发：改正后请重新拆分。" if n else ""),
             f"A workbook for each of {len(result.files)} reps in {folder}\n{names}"
-            + (f"\n{n} bad row(s) were not sent: fix them and split again." if n else ""),
+            + (
+                f"\n{n} bad value(s); bad rows were not sent: fix them and split again."
+                if n
+                else ""
+            ),
             critical=bool(n),
         )
 

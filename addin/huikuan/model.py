@@ -108,13 +108,22 @@ class FollowUp(Record):
 
 
 class Problem(Record):
-    """A bad input: where it is (sheet, A1 cell), what was there, and why."""
+    """A bad input: where it is (sheet, A1 cell), what was there, and why.
+
+    severity "error": a value that is wrong (exit 1); "warning": something that would
+    otherwise pass silently — a default, a skipped cell — while every figure is computed
+    (exit 0 when there are only warnings).
+    """
 
     sheet: str
     cell: str
     value: str
     message: str
     severity: str = "error"  # "error" | "warning" (a warning alone leaves the exit code 0)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity != "warning"
 
 
 class CadenceRow(Record):
@@ -125,6 +134,7 @@ class CadenceRow(Record):
     grace: int
     chase_every: int
     escalate_after: int
+    use_suggested: bool = False  # follow this grade's customers at their suggested grade
 
 
 class Holiday(Record):

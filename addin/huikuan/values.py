@@ -52,60 +52,78 @@ def parse_text(value: object) -> str:
 
 # ---- amounts --------------------------------------------------------------
 
-_UNITS = {"万": Decimal(10_000), "千": Decimal(1_000), "亿": Decimal(100_000_000)}
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
+_UNITS = {
+    "百": Decimal(100),
+    "千": Decimal(1_000),
+    "万": Decimal(10_000),
+    "亿": Decimal(100_000_000),
 }
-_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)?)(亿|万|千)?$")
+# digits with units, as people say them: 12万5千, 1万2 (= 1万2千), 3千5, 1亿2000万
+_MIXED = re.compile(r"^(?:\d+(?:\.\d+)?[亿万千百])+(?:\d+(?:\.\d+)?)?$")
+_MIXED_PART = re.compile(r"(\d+(?:\.\d+)?)([亿万千百]?)")
+# Chinese numerals, everyday and formal (大写), for cn2an
+_CN_NUMERALS = set("零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟萬億")
+_CN_TWO_DIGITS = re.compile("[一二两三四五六七八九壹贰叁肆伍陆柒捌玖]{2}")  # 一二: not a number
+_PREFIXES = ("¥", "￥", "RMB", "人民币", "CNY")
+_SUFFIXES = ("整", "正", "元", "圆", "块钱", "块", "人民币", "RMB", "CNY")
 
 
-def _cn_integer(text: str) -> int:
-    """Chinese numerals such as 十二万, 一百二十万, 三千五百 → int; ValueError if not one."""
-    if not text or any(
-        ch not in _CN_DIGITS and ch not in _CN_SMALL and ch not in _CN_BIG for ch in text
-    ):
-        raise ValueError(text)
-    total = section = 0
-    digit: int | None = None
-    last_unit = 1  # the unit just before a trailing digit: 两万三 = 23000, 三千五 = 3500
-    for ch in text:
-        if ch in _CN_DIGITS:
-            if digit is not None and digit != 0:
-                raise ValueError(text)  # two digits in a row: 一二
-            if ch in "零〇":
-                last_unit = 10
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_SMALL:
-            section += (1 if digit is None else digit) * _CN_SMALL[ch]
-            digit, last_unit = None, _CN_SMALL[ch]
+def _mixed(text: str) -> Decimal:
+    """12万5千 → 125000; a trailing bare number counts in the unit below the last one,
+    as people say it: 1万2 = 12000, 3千5 = 3500, 12万5 = 125000."""
+    total = Decimal(0)
+    last = Decimal(1)
+    for number, unit in _MIXED_PART.findall(text):
+        if unit:
+            last = _UNITS[unit]
+            total += Decimal(number) * last
         else:
-            section += digit or 0
-            if section == 0:
-                raise ValueError(text)
-            total += section * _CN_BIG[ch]
-            section, digit, last_unit = 0, None, _CN_BIG[ch]
-    return total + section + (digit or 0) * max(1, last_unit // 10)
+            total += Decimal(number) * (last / 10 if last >= 10 else 1)
+    return total
+
+
+def _chinese(text: str) -> Decimal:
+    """Chinese numerals — 十二万, 壹拾贰万, 两万三, 一千零五十 — through cn2an, exactly.
+
+    cn2an gives an int for whole numbers (turned into Decimal exactly) and a float when
+    the numeral has 点 (decimals): that float is read by its shortest repr and rounded
+    to the fen, which its 15 significant digits hold exactly for any amount below 1e13.
+    Digits with units (12.5万, 12万5千, 1万2) are not given to cn2an: its "smart" mode,
+    the one that takes them, drops the digits below the yuan (cn2an 0.5: 1.23456789万 →
+    12345, not 12345.6789) and adds decimals in binary floats; huikuan does those forms
+    in Decimal (`_mixed`), a dozen lines.
+    """
+    import cn2an  # ~0.25 s to import: only when a cell holds Chinese numerals
+
+    if _CN_TWO_DIGITS.search(text):
+        raise ValueError(text)
+    try:
+        value = cn2an.cn2an(text, "normal")
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise ValueError(text) from exc
+    if isinstance(value, int):
+        return Decimal(value)
+    return Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _bad_amount(value: object) -> BadValue:
     return BadValue(f"not an amount: {value!r}", f"不是金额：{value}")
 
 
+def _strip_currency(text: str) -> str:
+    """¥, ￥, RMB, 人民币 before; 元, 圆, 块, 整, 人民币 after (5000元整, 人民币1000元)."""
+    for _ in range(2):  # 人民币¥1000, 1000元整
+        for prefix in _PREFIXES:
+            text = text.removeprefix(prefix)
+        for suffix in _SUFFIXES:
+            text = text.removesuffix(suffix)
+    return text
+
+
 def parse_amount(value: object) -> Decimal:
-    """An amount ≥ 0 in yuan: 12345.5, '12,345.50', '¥12,345', '12.5万元', '3千', '十二万'."""
+    """An amount ≥ 0 in yuan: 12345.5, '12,345.50', '¥12,345', '12.5万元', '3千', '十二万',
+    '壹拾贰万', '12万5千', '1万2', '5000元整', '人民币1000元'."""
     if isinstance(value, (bool, date, datetime)):
         raise _bad_amount(value)
     if isinstance(value, int):
@@ -116,17 +134,19 @@ def parse_amount(value: object) -> Decimal:
         amount = Decimal(repr(value))
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip()
-        text = re.sub(r"[\s,]", "", text)
-        text = text.removeprefix("¥").removeprefix("￥").removeprefix("RMB")
-        text = text.removesuffix("元").removesuffix("人民币")
+        text = _strip_currency(re.sub(r"[\s,]", "", text))
         match = _NUMBER.match(text)
         if match:
             amount = Decimal(match.group(1)) * _UNITS.get(match.group(2) or "", Decimal(1))
+        elif _MIXED.match(text):
+            amount = _mixed(text)
         else:
             try:
-                amount = Decimal(_cn_integer(text))
+                if not text or not set(text) <= _CN_NUMERALS:
+                    raise ValueError(text)
+                amount = _chinese(text)
             except ValueError:
-                if re.match(r"^[-−]", text):
+                if re.match(r"^[-−负]", text):
                     raise BadValue(f"negative amount: {value!r}", f"金额为负：{value}") from None
                 raise _bad_amount(value) from None
     if amount < 0:

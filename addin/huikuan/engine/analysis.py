@@ -11,8 +11,10 @@ from datetime import date
 from ..model import Book, Problem
 from .diagnosis import DEFAULT_THRESHOLDS, Finding, diagnose
 from .excuses import ExcuseSummary, summarise
+from .forecast import ForecastRow, forecast
 from .negotiation import advise
 from .policy import policy_from
+from .record import grade_rules, records, suggested_grade, with_history
 from .schedule import Action, next_follow_ups, priorities, schedule
 from .status import StatusRow, status
 from .workdays import calendar_warnings, workdays_from
@@ -27,18 +29,50 @@ class Analysis:
     findings: tuple[Finding, ...]
     excuses: tuple[ExcuseSummary, ...]
     warnings: tuple[Problem, ...] = ()  # years whose calendar was estimated (calendar_problems)
+    forecast: tuple[ForecastRow, ...] = ()
 
 
-def analyse_all(book: Book, as_of: date) -> Analysis:
-    """Status, schedule, diagnosis and excuses of a book as of a date."""
-    rows, actions = analyse(book, as_of)
+def analyse_all(book: Book, as_of: date, history: Book | None = None) -> Analysis:
+    """Status, schedule, diagnosis, excuses and the month-end forecast of a book as of a date.
+
+    Each customer's promise record suggests a credit grade (record.py); where the
+    Policy row of its grade says "use suggested", the customer is followed up at
+    the suggested grade, and Status says so beside the grade. `history`: the team's
+    stored months (the history store), which records and the forecast also look back on.
+    """
     policy = policy_from(book.cadences)
     thresholds = {**DEFAULT_THRESHOLDS, **{t.cause: t.threshold for t in book.thresholds}}
+    with gc_paused():
+        looked = with_history(book, history)
+        known = records(looked, as_of, policy, thresholds=thresholds)
+        predicted = forecast(looked, as_of, policy, known)
+    rules = grade_rules(thresholds)
+    suggested = {cid: suggested_grade(rec, rules) for cid, (rec, _) in known.items()}
+    switched = {r.credit_grade for r in book.cadences if r.use_suggested}
+    was: dict[str, str] = {}
+    if switched:
+        customers = []
+        for c in book.customers:
+            new = suggested.get(c.customer_id)
+            if c.credit_grade in switched and new is not None and new != c.credit_grade:
+                was[c.customer_id] = c.credit_grade
+                c = c.model_copy(update={"credit_grade": new})
+            customers.append(c)
+        book = book.model_copy(update={"customers": tuple(customers)})
+    rows, actions = analyse(book, as_of)
+    rows = tuple(
+        replace(
+            r,
+            suggested_grade=suggested.get(r.customer.customer_id),
+            grade_was=was.get(r.customer.customer_id),
+        )
+        for r in rows
+    )
     findings = diagnose(rows, book.followups, as_of, policy, thresholds, receipts=book.receipts)
-    customers = {c.customer_id: c for c in book.customers}
-    excuses = summarise(book.followups, customers, as_of.replace(day=1), as_of)
+    customers_by_id = {c.customer_id: c for c in book.customers}
+    excuses = summarise(book.followups, customers_by_id, as_of.replace(day=1), as_of)
     warnings = calendar_problems(book, as_of, actions)
-    return Analysis(rows, actions, findings, excuses, tuple(warnings))
+    return Analysis(rows, actions, findings, excuses, tuple(warnings), predicted)
 
 
 def calendar_problems(
@@ -72,6 +106,10 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # what was made while paused stays out of the collector's view: re-enabled
+            # with every object of a big book in its youngest generation, its first
+            # collection would walk them all (10% of a refresh, measured: issue 15)
+            gc.freeze()
             gc.enable()
 
 

@@ -255,11 +255,17 @@ def diagnose(
     for fu in followups:
         if fu.customer_id in rep_of:
             followed[rep_of[fu.customer_id]].append(fu)
+    # and each rep's receipts only: every rep's findings reading all of them was
+    # quadratic (reps × receipts: most of a 10,000-customer refresh's time)
+    paid: dict[str, list[Receipt]] = defaultdict(list)
+    for rec in receipts:
+        if rec.customer_id in rep_of:
+            paid[rep_of[rec.customer_id]].append(rec)
     out: list[Finding] = []
     for rep in sorted(by_rep):
         out.extend(
             diagnose_rows(
-                by_rep[rep], followed[rep], as_of, rep, policy, thresholds, receipts=receipts
+                by_rep[rep], followed[rep], as_of, rep, policy, thresholds, receipts=paid[rep]
             )
         )
     out.extend(

@@ -108,6 +108,8 @@ class StatusRow:
     settle_ratio: Decimal | None = None
     suggested_ask: Decimal | None = None
     no_anchor: bool | None = None
+    suggested_grade: str | None = None  # the grade the promise record suggests (record.py)
+    grade_was: str | None = None  # the workbook's grade when the suggestion is in use
 
 
 def _month(day: date) -> date:

@@ -52,8 +52,9 @@ def statutory_days(year: int) -> Mapping[date, tuple[str, str]]:
 
     元旦 1-1; 春节 除夕 (the last day of the lunar year) to 正月初三; 清明 (the day of the
     solar term); 劳动节 5-1 and 5-2; 端午 (lunar 5-5); 中秋 (lunar 8-15); 国庆 10-1 to
-    10-3: 13 days (12 when 中秋 falls on 10-3, as in 2028). The State Council's yearly arrangement adds bridging days off and
-    make-up working weekends to these; those cannot be derived.
+    10-3: 13 days (12 when 中秋 falls on 10-3, as in 2028). The State Council's yearly
+    arrangement adds bridging days off and make-up working weekends to these; those
+    cannot be derived.
     """
     from lunar_python import Lunar  # only for a year chinesecalendar lacks
 

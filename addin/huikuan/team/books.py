@@ -113,20 +113,28 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def rep_rows(raw: Raw, table: ct.Table, keep: Callable[[Any], bool], key: str) -> TableRows:
-    """The table holding only the rows whose `key` cell `keep` accepts (others removed)."""
+def row_keys(raw: Raw, table: ct.Table, key: str) -> list[tuple[int, Any]]:
+    """(sheet row, the `key` cell's value as the reader parses it; None when blank or bad)
+    of every data row of a table."""
     headers, rows, header_row = raw
     where = positions(headers, table)
     parse = Parsers()(table.column(key))
-    kept: list[int | Mapping[int, Any]] = []
+    out: list[tuple[int, Any]] = []
     for n, row in enumerate(rows):
         value = row[where[key]] if key in where else None
         try:
-            ok = not _blank(value) and keep(parse(value))
-        except Exception:  # a cell that is not a value of its kind: nobody's, not kept
-            ok = False
-        if ok:
-            kept.append(header_row + 1 + n)
+            parsed = None if _blank(value) else parse(value)
+        except Exception:  # a cell that is not a value of its kind: nobody's
+            parsed = None
+        out.append((header_row + 1 + n, parsed))
+    return out
+
+
+def rep_rows(
+    table: ct.Table, keys: Sequence[tuple[int, Any]], keep: Callable[[Any], bool]
+) -> TableRows:
+    """The table holding only the rows whose key `keep` accepts (the others removed whole)."""
+    kept: list[int | Mapping[int, Any]] = [r for r, v in keys if v is not None and keep(v)]
     return TableRows(table.name, kept, drop_unlisted=True)
 
 

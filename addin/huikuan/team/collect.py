@@ -200,11 +200,26 @@ def _read_one(path: Path, known: Mapping[str, Customer] | None = None) -> Outcom
         )
 
 
-def _read_all(paths: list[Path]) -> Iterator[Outcome]:
-    """Each file's outcome, in order."""
-    # Read one after the other: a pool of processes was slower, its pickling of the
-    # records costing more than the second core gained (benchmarks/collect.py).
-    yield from map(_read_one, paths)
+class _Reading:
+    """Each file's outcome, in order, read as it is asked for; its length known first,
+    so that a progress bar is there before the first file is read and advances file by
+    file (a list() of the outcomes would read every file before the bar appears)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __iter__(self) -> Iterator[Outcome]:
+        # Read one after the other: a pool of processes was slower, its pickling of the
+        # records costing more than the second core gained (benchmarks/collect.py).
+        return map(_read_one, self.paths)
+
+
+def _read_all(paths: list[Path]) -> _Reading:
+    """Each file's outcome, in order, read lazily."""
+    return _Reading(paths)
 
 
 def quarantine(path: Path, folder: Path, reason: Unusable) -> Path:
@@ -429,7 +444,8 @@ def _lines(
     lines: list[Line] = []
     if base is not None:
         for p in base_problems:
-            lines.append(problem_line(base.name, None, p, lang))
+            if p.is_error:  # a warning leaves no row out: the Problems sheet has it
+                lines.append(problem_line(base.name, None, p, lang))
     for item in files:
         name = item.path.name
         if item.status == "taken" and item.book is not None:
@@ -439,7 +455,7 @@ def _lines(
             no_sent = item.read.no_sent if item.read is not None else None
             if base is not None and no_sent is not None:
                 lines.append(no_snapshot_line(name, item.rep, no_sent, lang))
-            lines.extend(problem_line(name, item.rep, p, lang) for p in item.problems)
+            lines.extend(problem_line(name, item.rep, p, lang) for p in item.problems if p.is_error)
             lines.extend(event_line(ev, lang) for ev in by_source.get(name, ()))
         elif item.status == "superseded":
             newer = newest[item.rep or ""]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,7 +16,7 @@ from .. import contract as ct
 from .. import jobs
 from ..engine.analysis import calendar_problems
 from ..engine.schedule import Action
-from ..model import Book
+from ..model import Book, Problem
 from ..options import add_as_of, month
 from ..values import format_amount, format_date, format_month
 from .report import Line
@@ -103,18 +103,29 @@ def add_parsers(sub: Any) -> None:
         help="roll past a month on purpose (from 2027-01 straight to 2027-03): "
         "the month between gets no plan rows",
     )
+    r.add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help="history store to push the closed month to (default: $HUIKUAN_DB, else "
+        "huikuan-history.db beside TEAM.xlsx if it exists)",
+    )
 
 
 def _progress(items: Iterable[T]) -> Iterable[T]:
-    """A progress bar on a terminal for many returned files."""
-    files = list(items)
-    if len(files) < MANY_FILES or not sys.stderr.isatty():
-        return files
+    """A progress bar on a terminal for many returned files, advancing as each is read.
+
+    `items` is consumed only through the bar (never listed first: the files are read as
+    they are iterated); its length, when it has one, decides whether a bar is worth it.
+    """
+    total = len(items) if isinstance(items, Sized) else None
+    if (total is not None and total < MANY_FILES) or not sys.stderr.isatty():
+        return items
     try:
         from tqdm import tqdm
     except ImportError:  # pragma: no cover - a dependency
-        return files
-    bar: Iterable[T] = tqdm(files, file=sys.stderr, unit="file", leave=False)
+        return items
+    bar: Iterable[T] = tqdm(items, total=total, file=sys.stderr, unit="file", leave=False)
     return bar
 
 
@@ -127,6 +138,13 @@ def _line(ln: Line, lang: str) -> str:
     where = " ".join(x for x in (ln.table, ln.customer_id) if x)
     parts += [where, ln.detail, "→ " + ln.resolution]
     return "  ".join(p for p in parts if p)
+
+
+def _problems(problems: list[Problem], lang: str) -> None:
+    """Each problem on stderr: an error as problem/问题, a warning as warning/警告."""
+    for p in problems:
+        head = _say(lang, "problem", "问题") if p.is_error else _say(lang, "warning", "警告")
+        print(f"{head}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -145,14 +163,15 @@ def _split(args: argparse.Namespace) -> int:
     res = jobs.split(args.book, args.out, args.as_of, args.eml, args.force, args.sender)
     lang = res.book.lang
     _calendar(res.book, args.as_of)
-    for p in res.problems:
-        print(f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
-    if res.problems:
+    _problems(res.problems, lang)
+    errors = sum(p.is_error for p in res.problems)
+    if errors:
         print(
             _say(
                 lang,
-                f"{len(res.problems)} bad row(s) were not sent: fix them and split again",
-                f"{len(res.problems)} 行有错误，未分发：改正后请重新分发",
+                f"{errors} bad value(s): a bad row was not sent, a bad optional cell was sent "
+                "blank: fix them and split again",
+                f"{errors} 处错误：错误的行未分发，错误的选填单元格按空白分发：改正后请重新分发",
             ),
             file=sys.stderr,
         )
@@ -212,13 +231,7 @@ def _roll(args: argparse.Namespace) -> int:
     res = jobs.roll(args.book, args.to, args.as_of, args.output, args.force, args.skip)
     lang = res.book.lang
     ro = res.rolled
-    for p in res.problems:
-        head = (
-            _say(lang, "problem", "问题")
-            if p.severity == "error"
-            else _say(lang, "warning", "警告")
-        )
-        print(f"{head}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
+    _problems(res.problems, lang)
     target, carried = ro.target, ro.carried_amount
     month, first = format_month(ro.to_month, lang), format_date(ro.first_day, lang)
     print(
@@ -254,4 +267,9 @@ def _roll(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(_say(lang, f"written: {res.written}", f"已写入 {res.written}"))
+    from ..history.commands import push_closing  # issue 16: the closed month into the store
+
+    pushed = push_closing(args.book, res.book, ro.from_month, args.as_of or date.today(), args.db)
+    if pushed:
+        print(pushed)
     return res.exit_code

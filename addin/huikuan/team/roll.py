@@ -43,7 +43,7 @@ class RollResult:
     @property
     def exit_code(self) -> int:
         """1 when a problem is an error; warnings (an estimated calendar) leave it 0."""
-        return 1 if any(p.severity == "error" for p in self.problems) else 0
+        return 1 if any(p.is_error for p in self.problems) else 0
 
 
 def roll_file(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .. import contract as ct
 from ..engine.analysis import analyse_all
@@ -25,7 +26,16 @@ from ..workbook.files import FileTables
 from ..workbook.outputs import OutputTable, output_tables
 from ..workbook.reader import read_book
 from ..workbook.rowedit import TableRows
-from .books import Raw, read_raw, rep_book, rep_rows, reps_of, safe_stem, write_rep_book
+from .books import (
+    Raw,
+    read_raw,
+    rep_book,
+    rep_rows,
+    reps_of,
+    row_keys,
+    safe_stem,
+    write_rep_book,
+)
 from .mail import Figures, address, manager_address, rep_message
 from .sent import sent_table
 
@@ -52,7 +62,8 @@ class SplitResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems or any(f.warnings for f in self.files) else 0
+        errors = any(p.is_error for p in self.problems)
+        return 1 if errors or any(f.warnings for f in self.files) else 0
 
 
 def _rows(book: Book) -> int:
@@ -102,13 +113,13 @@ def split(
             )
     month = as_of.replace(day=1)
     sender = address(sender) if sender else None
-    raw = read_raw(team)
+    keys = _row_keys(read_raw(team))
     for rep in reps:
         sub = rep_book(book, rep)
         path = out_dir / f"{stems[rep]}{suffix}"
         words = _others(book, rep)
         written = write_rep_book(
-            team, path, rep_outputs(sub, as_of), _rep_rows(raw, book, rep), words
+            team, path, rep_outputs(sub, as_of), _rep_rows(keys, book, rep), words
         )
         rep_file = RepFile(
             rep, path, len(sub.customers), _rows(sub), dropped=tuple(written.dropped)
@@ -141,18 +152,25 @@ def _others(book: Book, rep: str) -> set[str]:
     return {w for w in words if w}
 
 
-def _rep_rows(raw: dict[str, Raw], book: Book, rep: str) -> list[TableRows]:
+def _row_keys(raw: dict[str, Raw]) -> dict[ct.Table, list[tuple[int, Any]]]:
+    """Each input table's rows and their customer (Reps: their rep), read once for all reps."""
+    keys = {
+        table: row_keys(raw[table.name.casefold()], table, "customer_id")
+        for table in ct.INPUT_TABLES
+        if table.name.casefold() in raw
+    }
+    if ct.REPS.name.casefold() in raw:
+        keys[ct.REPS] = row_keys(raw[ct.REPS.name.casefold()], ct.REPS, "rep")
+    return keys
+
+
+def _rep_rows(keys: dict[ct.Table, list[tuple[int, Any]]], book: Book, rep: str) -> list[TableRows]:
     """Each input table holding only the rep's rows; Reps only the rep's own row."""
     mine = {c.customer_id for c in book.customers if c.rep == rep}
-    specs = []
-    for table in ct.INPUT_TABLES:
-        if table.name.casefold() in raw:
-            specs.append(
-                rep_rows(raw[table.name.casefold()], table, mine.__contains__, "customer_id")
-            )
-    if ct.REPS.name.casefold() in raw:
-        specs.append(rep_rows(raw[ct.REPS.name.casefold()], ct.REPS, rep.__eq__, "rep"))
-    return specs
+    return [
+        rep_rows(table, rows, rep.__eq__ if table is ct.REPS else mine.__contains__)
+        for table, rows in keys.items()
+    ]
 
 
 def _email(rep_file: RepFile, sub: Book, team: Book, month: date, sender: str | None) -> RepFile:

@@ -40,6 +40,10 @@ class FileBook:
     def table(self, name: str) -> RawTable | None:
         return self._tables.table(name)
 
+    def done_with(self, name: str) -> None:
+        """read_book has made its records: the table's cells are not needed any more."""
+        self._tables.forget(name)
+
     def write(self, out: OutputTable) -> None:
         self.written[out.table.name] = out
 

@@ -23,6 +23,9 @@ from ..contract import Kind, Table
 from ..engine.analysis import Analysis
 from ..engine.diagnosis import Finding
 from ..engine.excuses import ExcuseSummary
+from ..engine.forecast import ForecastRow, RepForecast, likely_to_miss
+from ..engine.forecast import by_rep as forecast_by_rep
+from ..engine.record import suggestion_text
 from ..engine.schedule import Action, Reason
 from ..engine.status import StatusRow, totals_by_rep
 from ..model import Problem
@@ -231,10 +234,27 @@ def column_widths(out: OutputTable, sample: int = 200) -> tuple[float, ...]:
     return tuple(widths)
 
 
+def _fen_memo() -> Callable[[Decimal], Decimal]:
+    """fen(), remembered per column: equal amounts share one rounded Decimal instead of
+    a new one per cell (51 MB of a 50,000-customer refresh: issue 15). Zero is not
+    remembered (0 and -0 are equal keys but round to different signs)."""
+    memo: dict[Decimal, Decimal] = {}
+
+    def rounded(value: Decimal) -> Decimal:
+        found = memo.get(value)
+        if found is None:
+            found = fen(value)
+            if value:
+                memo[value] = found
+        return found
+
+    return rounded
+
+
 def _converter(col: contract.Column, lang: str) -> Callable[[Any], Any] | None:
     """How a column's engine value becomes its cell value (None: as it is)."""
     if col.kind is Kind.AMOUNT:
-        return fen
+        return _fen_memo()
     if col.kind is Kind.RATIO:
         return float
     if col.kind is Kind.YESNO:
@@ -272,10 +292,22 @@ def _by_key(table: Table, lang: str) -> Callable[[dict[str, Any]], tuple[Any, ..
 _CUSTOMER_KEYS = ("customer_id", "name", "rep", "credit_grade", "key_account", "phone")
 
 
+def _suggested(lang: str) -> Callable[[StatusRow], str | None]:
+    def text(r: StatusRow) -> str | None:
+        if r.grade_was is not None:  # in use: the Policy row of the workbook's grade says so
+            return suggestion_text(r.grade_was, r.customer.credit_grade, lang, applied=True)
+        return suggestion_text(r.customer.credit_grade, r.suggested_grade, lang) or None
+
+    return text
+
+
 def status_table(rows: Iterable[StatusRow], lang: str) -> OutputTable:
     table = contract.STATUS
-    getters = [
-        attrgetter(f"customer.{c.key}" if c.key in _CUSTOMER_KEYS else c.key) for c in table.columns
+    getters: list[Callable[[Any], Any]] = [
+        _suggested(lang)
+        if c.key == "suggested_grade"
+        else attrgetter(f"customer.{c.key}" if c.key in _CUSTOMER_KEYS else c.key)
+        for c in table.columns
     ]
     row = _cells(table.columns, lang, getters)
     return OutputTable(table, lang, tuple(row(r) for r in rows), rules=promise_rules(lang))
@@ -403,7 +435,61 @@ def schedule_table(actions: Iterable[Action], lang: str) -> OutputTable:
     return OutputTable(table, lang, tuple(row(a) for a in actions))
 
 
-def diagnosis_table(findings: Iterable[Finding], lang: str) -> OutputTable:
+def _miss_rows(misses: Sequence[RepForecast], lang: str) -> list[dict[str, Any]]:
+    """Diagnosis rows after the six causes: each rep likely to miss, then the team naming them."""
+    zh = lang == "zh"
+    out: list[dict[str, Any]] = []
+    for f in misses:
+        amounts = [format_amount(a, lang) for a in (f.received, f.expected, f.likely, f.target)]
+        out.append(
+            {
+                "rep": f.rep,
+                "cause": "likely_miss",
+                "figure": f.shortfall / f.target if f.target else Decimal(0),
+                "amount": f.shortfall,
+                "flagged": True,
+                "action": (
+                    f"预计月底差 {format_amount(f.shortfall, lang)}：先催已逾期和本月到期的承诺，"
+                    "再落实新的措施"
+                    if zh
+                    else f"likely {format_amount(f.shortfall, lang)} short at month end: chase "
+                    "what is overdue and due this month first, then agree new measures"
+                ),
+                "rank": None,
+                "detail": (
+                    "已回款 {} + 预计 {} = {}，目标 {}"
+                    if zh
+                    else "received {} + expected {} = {}, target {}"
+                ).format(*amounts),
+            }
+        )
+    if misses:
+        names = ("、" if zh else ", ").join(f.rep or "" for f in misses)
+        short = sum((f.shortfall for f in misses), Decimal(0))
+        target = sum((f.target for f in misses), Decimal(0))
+        out.append(
+            {
+                "rep": contract.ALL_REPS[lang],
+                "cause": "likely_miss",
+                "figure": short / target if target else Decimal(0),
+                "amount": short,
+                "flagged": True,
+                "action": (f"预计未达标：{names}" if zh else f"likely to miss: {names}"),
+                "rank": None,
+                "detail": (
+                    f"{len(misses)} 名业务员预计月底未达标"
+                    if zh
+                    else f"{len(misses)} rep(s) likely to miss"
+                ),
+            }
+        )
+    return out
+
+
+def diagnosis_table(
+    findings: Iterable[Finding], lang: str, misses: Sequence[RepForecast] = ()
+) -> OutputTable:
+    """The six causes per rep and the team; then the reps the forecast says will likely miss."""
     table = contract.DIAGNOSIS
     everyone = contract.ALL_REPS[lang]
     row = _by_key(table, lang)
@@ -420,6 +506,7 @@ def diagnosis_table(findings: Iterable[Finding], lang: str) -> OutputTable:
             "detail": remedies.detail(f, lang),
         }
         out.append(row(values))
+    out.extend(row(values) for values in _miss_rows(misses, lang))
     return OutputTable(table, lang, tuple(out), rules=flag_rules(lang))
 
 
@@ -443,10 +530,26 @@ def excuses_table(summaries: Iterable[ExcuseSummary], lang: str) -> OutputTable:
     return OutputTable(table, lang, tuple(out))
 
 
-def dashboard_table(rows: Iterable[StatusRow], month: date, lang: str) -> OutputTable:
-    """Rep and team totals of the month (engine: status.totals_by_rep) and the promise mix."""
+def month_forecast(
+    rows: Iterable[StatusRow], predicted: Iterable[ForecastRow], month: date
+) -> tuple[RepForecast, ...]:
+    """Per rep and the team: the month's target and received (Status) and expected (Forecast)."""
+    current = [(r.customer.rep, r.target, r.received) for r in rows if r.month == month]
+    return forecast_by_rep(current, [f for f in predicted if f.month == month])
+
+
+def dashboard_table(
+    rows: Iterable[StatusRow],
+    month: date,
+    lang: str,
+    predicted: Iterable[ForecastRow] = (),
+) -> OutputTable:
+    """Rep and team totals of the month (engine: status.totals_by_rep), the promise mix and
+    the month-end forecast (received + expected vs target)."""
     table = contract.DASHBOARD
+    rows = list(rows)
     current = [r for r in rows if r.month == month]
+    ahead = {f.rep: f for f in month_forecast(current, predicted, month)}
     row = _by_key(table, lang)
     out = []
     for t in totals_by_rep(current):
@@ -469,12 +572,59 @@ def dashboard_table(rows: Iterable[StatusRow], month: date, lang: str) -> Output
             },
             **{s.key: t.promises.get(s.key, 0) for s in contract.PROMISE_STATUSES},
         }
+        f = ahead.get(t.rep)
+        values.update(
+            expected=f.expected if f else Decimal(0),
+            likely=f.likely if f else t.received,
+            shortfall=f.shortfall if f else max(Decimal(0), t.target - t.received),
+        )
         out.append(row(values))
     return OutputTable(table, lang, tuple(out), charts=dashboard_charts(lang))
 
 
+def _basis(row: ForecastRow, lang: str) -> str:
+    """'12 期记录' / '3 期记录，团队占 50%' / '无记录：按团队' (and in English)."""
+    zh = lang == "zh"
+    if row.history == 0:
+        return "无记录：按团队" if zh else "no record: the team's"
+    if row.weight == 0:  # nothing due in the curve's window (engine/forecast.py LOOKBACK_DAYS)
+        n = row.history
+        return (
+            f"{n} 期记录，近期无：按团队"
+            if zh
+            else f"{n} installments of record, none lately: the team's"
+        )
+    text = f"{row.history} 期记录" if zh else f"{row.history} installments of record"
+    if row.weight < 1:
+        team = f"{1 - row.weight:.0%}"
+        text += f"，团队占 {team}" if zh else f", the team's {team}"
+    return text
+
+
+def forecast_table(predicted: Iterable[ForecastRow], lang: str) -> OutputTable:
+    """Forecast (预测): a customer's open commitments and what is expected by month end."""
+    table = contract.FORECAST
+    own: dict[str, Callable[[ForecastRow], Any]] = {
+        "month": attrgetter("month"),
+        "open": attrgetter("open"),
+        "expected": attrgetter("expected"),
+        "kept_rate": attrgetter("kept_rate"),
+        "avg_days_late": lambda f: (
+            None if f.avg_days_late is None else round(float(f.avg_days_late), 1)
+        ),
+        "basis": lambda f: _basis(f, lang),
+    }
+    getters = [own.get(c.key) or attrgetter(f"customer.{c.key}") for c in table.columns]
+    row = _cells(table.columns, lang, getters)
+    return OutputTable(table, lang, tuple(row(f) for f in predicted))
+
+
 def problems_table(problems: Sequence[Problem], lang: str) -> OutputTable:
-    rows = tuple((p.sheet, p.cell, p.value, p.message) for p in problems)
+    level = {
+        ch.key: contract.choice_label(contract.SEVERITIES, ch.key, lang)
+        for ch in contract.SEVERITIES
+    }
+    rows = tuple((p.sheet, p.cell, p.value, p.message, level[p.severity]) for p in problems)
     return OutputTable(contract.PROBLEMS, lang, rows)
 
 
@@ -486,11 +636,14 @@ def output_tables(
     Problems lists `problems` and then the analysis' calendar warnings not among them.
     """
     problems = [*problems, *(w for w in found.warnings if w not in problems)]
+    month = as_of.replace(day=1)
+    misses = likely_to_miss(month_forecast(found.rows, found.forecast, month))
     return [
         status_table(found.rows, lang),
         schedule_table(found.actions, lang),
-        diagnosis_table(found.findings, lang),
+        diagnosis_table(found.findings, lang, misses),
         excuses_table(found.excuses, lang),
-        dashboard_table(found.rows, as_of.replace(day=1), lang),
+        dashboard_table(found.rows, month, lang, found.forecast),
+        forecast_table(found.forecast, lang),
         problems_table(problems, lang),
     ]

@@ -8,6 +8,7 @@ total, or an XML part with a DTD (entity expansion) is refused with a reason.
 from __future__ import annotations
 
 import copy
+import io
 import re
 import zipfile
 import zlib
@@ -22,7 +23,7 @@ MAX_TOTAL = 2 * 1024**3  # bytes uncompressed, all parts together
 MAX_RATIO = 1_000  # uncompressed ÷ compressed of one part above 1 MiB
 _CHUNK = 1 << 20
 
-__all__ = ["Unusable", "guard"]  # Unusable lives in huikuan.errors
+__all__ = ["Unusable", "guard", "workbook_part"]  # Unusable lives in huikuan.errors
 
 
 def guard(path: Path) -> None:
@@ -34,7 +35,10 @@ def guard(path: Path) -> None:
         raise Unusable(f"{name}: the file is empty", f"{name}：文件为空")
     if not zipfile.is_zipfile(path):
         with path.open("rb") as f:
-            if f.read(4) == b"PK\x03\x04":  # a zip's first part, but no directory at the end
+            head = f.read(8)
+            if head == OLE_MAGIC:
+                raise _ole_refusal(path)
+            if head[:4] == b"PK\x03\x04":  # a zip's first part, but no directory at the end
                 raise Unusable(
                     f"{name}: the package is damaged or truncated (no zip directory at its end)",
                     f"{name}：文件已损坏或不完整（末尾缺少 zip 目录）",
@@ -51,19 +55,54 @@ def guard(path: Path) -> None:
                     f"{name}: {len(infos)} parts in the package, more than {MAX_PARTS}",
                     f"{name}：包内部件 {len(infos)} 个，超过上限 {MAX_PARTS}",
                 )
-            if "xl/workbook.xml" not in zf.NameToInfo:
-                raise Unusable(
-                    f"{name}: not an Excel workbook (no xl/workbook.xml)",
-                    f"{name}：不是 Excel 工作簿（缺少 xl/workbook.xml）",
-                )
             budget = MAX_TOTAL
             for info in infos:
                 budget -= _check_part(zf, info, name, budget)
+            # only now, every part checked for size and DTDs, may an XML parser read one
+            if workbook_part(zf) is None:
+                raise Unusable(
+                    f"{name}: not an Excel workbook (the package names no workbook part)",
+                    f"{name}：不是 Excel 工作簿（包中没有工作簿部件）",
+                )
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         raise Unusable(
             f"{name}: the package is damaged or truncated ({exc})",
             f"{name}：文件已损坏或不完整（{exc}）",
         ) from None
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file (old Office format)
+
+
+def _ole_refusal(path: Path) -> Unusable:
+    """What an OLE compound file is, in the user's words: an encrypted workbook (Excel
+    wraps a password-protected .xlsx in one) or an old binary .xls renamed."""
+    import olefile
+
+    name = path.name
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            streams = {"/".join(entry).casefold() for entry in ole.listdir()}
+    except OSError:  # olefile's own parse errors derive from OSError
+        streams = set()
+    if {"encryptioninfo", "encryptedpackage"} <= streams:
+        return Unusable(
+            f"{name}: password-protected (encrypted) workbook: remove the password in Excel "
+            "(File > Info > Protect Workbook > Encrypt with Password, clear it), save, run again",
+            f"{name}：工作簿设有打开密码（已加密）：请在 Excel 中取消密码"
+            "（文件 > 信息 > 保护工作簿 > 用密码进行加密，清空），保存后再运行",
+        )
+    if streams & {"workbook", "book"}:
+        return Unusable(
+            f"{name}: an old .xls workbook: open it in Excel or WPS and save it as .xlsx "
+            "(Excel Workbook), then run again on the .xlsx",
+            f"{name}：这是旧版 .xls 工作簿：请在 Excel 或 WPS 中另存为 .xlsx（Excel 工作簿），"
+            "再对 .xlsx 文件运行",
+        )
+    return Unusable(
+        f"{name}: not an .xlsx/.xlsm workbook (an old-format Office file, not a zip package)",
+        f"{name}：不是 .xlsx/.xlsm 工作簿（是旧格式的 Office 文件，不是 zip 包）",
+    )
 
 
 def _bomb(name: str, part: str) -> Unusable:
@@ -142,19 +181,20 @@ def own_parts(zf: zipfile.ZipFile, sheet_names: Iterable[str]) -> set[str]:
             return []
         return [r.part for r in relationships(zf.read(rels), rels, source)[1] if r.part]
 
-    if "xl/workbook.xml" not in names:
+    book = workbook_part(zf)
+    if book is None:
         return set()
     wanted = set(sheet_names)
     ids = {
         a.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
-        for a in attributes(zf.read("xl/workbook.xml"), "xl/workbook.xml", "sheet")
+        for a in attributes(zf.read(book), book, "sheet")
         if a.get("name") in wanted
     }
-    rels = rels_of("xl/workbook.xml")
+    rels = rels_of(book)
     found: set[str] = set()
     if rels not in names:
         return found
-    for rel in relationships(zf.read(rels), rels, "xl/workbook.xml")[1]:
+    for rel in relationships(zf.read(rels), rels, book)[1]:
         if rel.id not in ids or not rel.part:
             continue
         found.add(rel.part)
@@ -205,3 +245,227 @@ def risks(path: Path, keep_vba: bool, own_sheets: Iterable[str] = ()) -> list[Ri
                 )
             )
     return found
+
+
+# ---- where things are in the package ------------------------------------------------
+
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+REL_OFFICE_DOCUMENT = _REL + "officeDocument"
+_REL_WORKSHEET = _REL + "worksheet"
+_REL_CHARTSHEET = _REL + "chartsheet"
+_REL_TABLE = _REL + "table"
+_REL_SHARED = _REL + "sharedStrings"
+_REL_STYLES = _REL + "styles"
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+_STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
+
+
+def _kind(rel_type: str) -> str:
+    """A relationship type in its transitional spelling (Strict Open XML's mapped over)."""
+    if rel_type.startswith(_STRICT_REL):
+        return _REL + rel_type[len(_STRICT_REL) :]
+    return rel_type
+
+
+def _entry(zf: zipfile.ZipFile, part: str) -> str | None:
+    """The zip entry of a part name (part names are case-insensitive), or None."""
+    if part in zf.NameToInfo:
+        return part
+    lower = part.casefold()
+    return next((n for n in zf.NameToInfo if n.casefold() == lower), None)
+
+
+def workbook_part(zf: zipfile.ZipFile) -> str | None:
+    """The zip entry of the workbook part, found as the package says: the officeDocument
+    relationship of `_rels/.rels` (most writers put it at xl/workbook.xml; some do not).
+    A package without `_rels/.rels` but with xl/workbook.xml: that one. None: no workbook.
+    """
+    from .xmlparts import relationships  # xmlparts imports this module
+
+    root = _entry(zf, "_rels/.rels")
+    if root is not None:
+        for rel in relationships(zf.read(root), root, "")[1]:
+            if _kind(rel.type) == REL_OFFICE_DOCUMENT and rel.part:
+                return _entry(zf, rel.part)
+        return None
+    return _entry(zf, "xl/workbook.xml")
+
+
+@dataclass(frozen=True)
+class TablePart:
+    """An Excel table (ListObject) as its part describes it."""
+
+    name: str  # displayName, as formulas and huikuan name it
+    sheet: str  # the sheet's name (its tab)
+    ref: str  # e.g. "A1:D20", header and totals rows included
+    columns: tuple[str, ...]  # the tableColumn names: the header cells' text
+    header_rows: int = 1
+    totals_rows: int = 0
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the reader needs to know of a package before reading any cell."""
+
+    strict: bool  # saved as Strict Open XML (read; never edited)
+    workbook: str  # the workbook part's zip entry
+    sheets: tuple[tuple[str, str, str | None], ...]  # (name, relationship type, zip entry)
+    tables: tuple[TablePart, ...]
+    date1904: bool
+    shared_strings: str | None
+    styles: str | None
+
+    @property
+    def plain(self) -> bool:
+        """As every reader expects: xl/workbook.xml, worksheets and chart sheets only."""
+        return self.workbook == "xl/workbook.xml" and all(
+            kind in (_REL_WORKSHEET, _REL_CHARTSHEET) for _, kind, _ in self.sheets
+        )
+
+    @property
+    def worksheets(self) -> tuple[tuple[str, str], ...]:
+        """(name, zip entry) of every worksheet (not macro, dialog or chart sheets)."""
+        return tuple((n, p) for n, kind, p in self.sheets if kind == _REL_WORKSHEET and p)
+
+
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    """A name as SpreadsheetML escapes characters XML cannot hold: _x000A_ is a line break."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
+
+
+def layout(zf: zipfile.ZipFile) -> Layout:
+    """The workbook part, its sheets and every table on a worksheet (read from the
+    index parts and the table parts only: no sheet is parsed). Call after guard()."""
+    from .xmlparts import R, attributes, parse, relationships, rels_of
+
+    book = workbook_part(zf)
+    if book is None:
+        raise Unusable("no workbook part", "没有工作簿部件")
+    wb = parse(zf.read(book), book)
+    rels_name = _entry(zf, rels_of(book))
+    rels = relationships(zf.read(rels_name), rels_name, book)[1] if rels_name else []
+    by_id = {r.id: r for r in rels}
+    kinds = {r.id: _kind(r.type) for r in rels}
+    sheets = []
+    tables = []
+    node = wb.find("sheets")
+    strict = wb.ns == _STRICT_MAIN
+    ids = (f"{{{R}}}id", f"{{{_STRICT_REL[:-1]}}}id")
+    listed = node.findall("sheet") if node is not None and wb.ns in (_MAIN, _STRICT_MAIN) else []
+    for sheet in listed:
+        rid = next((sheet.get(k) for k in ids if sheet.get(k)), "") or ""
+        rel = by_id.get(rid)
+        name = sheet.get("name") or ""
+        part = _entry(zf, rel.part) if rel and rel.part else None
+        sheets.append((name, kinds.get(rid, ""), part))
+        if not rel or kinds[rid] != _REL_WORKSHEET or part is None:
+            continue
+        sheet_rels = _entry(zf, rels_of(part))
+        if sheet_rels is None:
+            continue
+        for trel in relationships(zf.read(sheet_rels), sheet_rels, part)[1]:
+            is_table = _kind(trel.type) == _REL_TABLE
+            table_part = _entry(zf, trel.part) if is_table and trel.part else None
+            if table_part is None:
+                continue
+            data = zf.read(table_part)
+            head = attributes(data, table_part, "table")
+            if not head:
+                continue
+            columns = tuple(
+                _unescape(a.get("name", "")) for a in attributes(data, table_part, "tableColumn")
+            )
+            tables.append(
+                TablePart(
+                    name=head[0].get("displayName") or head[0].get("name") or "",
+                    sheet=name,
+                    ref=head[0].get("ref") or "",
+                    columns=columns,
+                    header_rows=_int(head[0].get("headerRowCount"), 1),
+                    totals_rows=_int(head[0].get("totalsRowCount"), 0),
+                )
+            )
+    props = wb.find("workbookPr")
+    date1904 = props is not None and (props.get("date1904") or "").lower() in ("1", "true", "on")
+    shared = next((r.part for r in rels if kinds[r.id] == _REL_SHARED and r.part), None)
+    styles = next((r.part for r in rels if kinds[r.id] == _REL_STYLES and r.part), None)
+    return Layout(
+        strict=strict,
+        workbook=book,
+        sheets=tuple(sheets),
+        tables=tuple(tables),
+        date1904=date1904,
+        shared_strings=_entry(zf, shared) if shared else None,
+        styles=_entry(zf, styles) if styles else None,
+    )
+
+
+def worksheets_only(zf: zipfile.ZipFile, found: Layout) -> bytes:
+    """A package of the worksheets alone, laid out as every reader expects, for a book
+    the cell reader cannot open whole: a macro sheet (Excel 4.0) or dialog sheet among
+    its sheets, or a workbook part elsewhere than xl/workbook.xml. The index parts are
+    written anew (nothing is edited); the worksheet, shared-string and style parts are
+    copied as they are, at their own names. Stored, not compressed: it lives in memory
+    for one reading only."""
+    from .xmlparts import esc_attr
+
+    sheets = found.worksheets
+    ns_r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pr = '<workbookPr date1904="1"/>' if found.date1904 else ""
+    listed = "".join(
+        f'<sheet name="{esc_attr(name)}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, (name, _) in enumerate(sheets, 1)
+    )
+    workbook = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<workbook xmlns="{_MAIN}" xmlns:r="{ns_r}">{pr}<sheets>{listed}</sheets></workbook>'
+    )
+    links = [(_REL_WORKSHEET, part) for _, part in sheets]
+    if found.shared_strings:
+        links.append((_REL_SHARED, found.shared_strings))
+    if found.styles:
+        links.append((_REL_STYLES, found.styles))
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{kind}" Target="/{esc_attr(part)}"/>'
+        for i, (kind, part) in enumerate(links, 1)
+    )
+    pkg_rels = "http://schemas.openxmlformats.org/package/2006/relationships"
+    ct = "application/vnd.openxmlformats-officedocument.spreadsheetml."
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{ct}sheet.main+xml"/></Types>'
+        ).encode(),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="{pkg_rels}"><Relationship Id="rId1" '
+            f'Type="{REL_OFFICE_DOCUMENT}" Target="xl/workbook.xml"/></Relationships>'
+        ).encode(),
+        "xl/workbook.xml": workbook.encode(),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="{pkg_rels}">{rels}</Relationships>'
+        ).encode(),
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+        for _, part in links:
+            if part not in parts:
+                out.writestr(part, zf.read(part))
+    return buf.getvalue()

@@ -44,8 +44,10 @@ from pathlib import Path
 
 from ..errors import Unusable
 from ..fileio import write_atomic
+from .indexparts import IndexEdits
 from .outputs import TABLE_STYLE, OutputTable, column_widths
 from .package import Risk
+from .pkgindex import CONTENT_TYPES, TRUE, Package, Sheet, keeps_vba
 from .privacy import Private, scrub
 from .rowedit import TableRows
 from .rowparts import apply_rows
@@ -57,62 +59,30 @@ from .xmlparts import (
     CT_RELS,
     CT_TABLE,
     CT_WORKSHEET,
-    EXT_PROPS,
-    MAIN,
     REL_CALC_CHAIN,
     REL_DRAWING,
-    REL_EXTENDED,
-    REL_OFFICE_DOCUMENT,
     REL_STYLES,
     REL_TABLE,
     REL_WORKSHEET,
-    STRICT_MAIN,
-    VT,
     Edits,
     R,
     Rel,
     attributes,
     declared_prefix,
     esc_attr,
-    esc_text,
     free_id,
-    parse,
     relationships,
     relative,
     rels_of,
 )
 from .zipcopy import RawSource, ZipOut
 
-CONTENT_TYPES = "[Content_Types].xml"
-ROOT_RELS = "_rels/.rels"
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
-_TRUE = ("1", "true", "on")
+_TRUE = TRUE
 SHEET_LEVEL = 3  # deflate level of the big sheet parts: near level 6's size, much faster
 _FORMULA = re.compile(rb"<(?:[\w.\-]+:)?f[\s>]")
 
 Content = bytes | Iterable[bytes]
-
-
-def keeps_vba(path: Path) -> bool:
-    return path.suffix.lower() in (".xlsm", ".xltm")
-
-
-@dataclass
-class Sheet:
-    """A sheet listed in workbook.xml."""
-
-    name: str
-    sheet_id: int
-    rel: Rel | None
-    tables: dict[str, tuple[str, int]] = field(default_factory=dict)  # casefold → part, id
-
-    @property
-    def part(self) -> str | None:
-        return self.rel.part if self.rel else None
-
-    @property
-    def is_worksheet(self) -> bool:
-        return self.rel is not None and self.rel.type == REL_WORKSHEET
 
 
 @dataclass
@@ -124,142 +94,6 @@ class Target:
     table_part: str
     table_id: int
     replaced: Sheet | None = None
-
-
-# ---- the package as it is ------------------------------------------------------------
-
-
-class Package:
-    """The index of a workbook package, read without loading any sheet."""
-
-    def __init__(self, zf: zipfile.ZipFile, name: str) -> None:
-        self.zf = zf
-        self.name = name
-        self.infos = zf.infolist()
-        self.entries = [i.filename for i in self.infos]
-        self.lower = {n.lower(): n for n in self.entries}
-        self._check_package()
-        self.ct_data = self.read(CONTENT_TYPES)
-        self.ct = parse(self.ct_data, CONTENT_TYPES)
-        self.overrides = {
-            (n.get("PartName") or "").lstrip("/").lower(): n for n in self.ct.findall("Override")
-        }
-        self.defaults = {
-            (n.get("Extension") or "").lower(): n.get("ContentType") or ""
-            for n in self.ct.findall("Default")
-        }
-        _, self.root_rels = relationships(self.read(ROOT_RELS), ROOT_RELS, "")
-        office = [r for r in self.root_rels if r.type == REL_OFFICE_DOCUMENT and r.part]
-        if not office:
-            if any(r.type.endswith("/officeDocument") for r in self.root_rels):
-                raise self._strict()
-            raise Unusable(
-                f"{name}: the package names no workbook part; nothing was written",
-                f"{name}：包中未指明工作簿部件，未写入任何内容",
-            )
-        self.workbook_part = self.real(office[0].part or "")
-        self.wb_data = self.read(self.workbook_part)
-        self.wb = parse(self.wb_data, self.workbook_part)
-        if self.wb.ns == STRICT_MAIN:
-            raise self._strict()
-        if self.wb.ns != MAIN or self.wb.local != "workbook":
-            raise Unusable(
-                f"{name}: {self.workbook_part} is not a SpreadsheetML workbook; nothing was written",
-                f"{name}：{self.workbook_part} 不是 SpreadsheetML 工作簿，未写入任何内容",
-            )
-        self.wb_rels_part = self.real(rels_of(self.workbook_part))
-        self.wb_rels_data = self.read(self.wb_rels_part)
-        self.wb_rels_root, self.wb_rels = relationships(
-            self.wb_rels_data, self.wb_rels_part, self.workbook_part
-        )
-        by_id = {r.id: r for r in self.wb_rels}
-        sheets = self.wb.find("sheets")
-        if sheets is None:
-            raise Unusable(
-                f"{name}: the workbook lists no sheets; nothing was written",
-                f"{name}：工作簿中没有工作表列表，未写入任何内容",
-            )
-        self.sheets_node = sheets
-        self.sheets: list[Sheet] = []
-        for node in sheets.findall("sheet"):
-            try:
-                sheet_id = int(node.get("sheetId") or 0)
-            except ValueError:
-                sheet_id = 0
-            sheet = Sheet(node.get("name") or "", sheet_id, by_id.get(node.get(f"{{{R}}}id") or ""))
-            if sheet.is_worksheet and sheet.part and self.has(sheet.part):
-                sheet.tables = self._tables_of(self.real(sheet.part))
-            self.sheets.append(sheet)
-        props = self.wb.find("workbookPr")
-        self.date1904 = props is not None and (props.get("date1904") or "").lower() in _TRUE
-
-    def real(self, part: str) -> str:
-        """The zip entry of a part name (part names are case-insensitive)."""
-        return self.lower.get(part.lower(), part)
-
-    def has(self, part: str) -> bool:
-        return part.lower() in self.lower
-
-    def read(self, part: str) -> bytes:
-        try:
-            return self.zf.read(self.real(part))
-        except KeyError:
-            raise Unusable(
-                f"{self.name}: the package has no {part}; nothing was written",
-                f"{self.name}：包中缺少 {part}，未写入任何内容",
-            ) from None
-
-    def rels(self, part: str) -> list[Rel]:
-        """The relationships of a part (none when it has no .rels)."""
-        rels_part = rels_of(part)
-        if not self.has(rels_part):
-            return []
-        return relationships(self.read(rels_part), rels_part, part)[1]
-
-    def content_type(self, part: str) -> str | None:
-        node = self.overrides.get(part.lower())
-        if node is not None:
-            return node.get("ContentType")
-        return self.defaults.get(posixpath.splitext(part)[1][1:].lower())
-
-    def _tables_of(self, sheet_part: str) -> dict[str, tuple[str, int]]:
-        found = {}
-        for rel in self.rels(sheet_part):
-            if rel.type != REL_TABLE or not rel.part or not self.has(rel.part):
-                continue
-            part = self.real(rel.part)
-            for attrs in attributes(self.read(part), part, "table")[:1]:
-                table_id = int(attrs["id"]) if (attrs.get("id") or "").isdigit() else 0
-                for key in ("name", "displayName"):
-                    if attrs.get(key):
-                        found[attrs[key].casefold()] = (part, table_id)
-        return found
-
-    def _strict(self) -> Unusable:
-        return Unusable(
-            f"{self.name} is saved as Strict Open XML, which huikuan does not edit. Save it as "
-            "an ordinary Excel Workbook (.xlsx) and run again.",
-            f"{self.name} 以 Strict Open XML 格式保存，huikuan 不修改此格式。"
-            "请另存为普通 Excel 工作簿（.xlsx）后重试。",
-        )
-
-    def _check_package(self) -> None:
-        if any(n.startswith("_xmlsignatures/") for n in self.lower):
-            raise Unusable(
-                f"{self.name} is digitally signed; any change would break the signature. "
-                "Nothing was written. Remove the signature (or save a copy without it) "
-                "and run again.",
-                f"{self.name} 带有数字签名，任何修改都会使签名失效，未写入任何内容。"
-                "请先删除签名（或另存一份不带签名的副本）后重试。",
-            )
-        if any(n.startswith("xl/revisions/") for n in self.lower):
-            raise Unusable(
-                f"{self.name} is a shared workbook (legacy sharing with a change history); "
-                "huikuan cannot add sheets to it safely. Nothing was written. Stop sharing it "
-                "(Review → Share Workbook) and run again.",
-                f"{self.name} 是共享工作簿（旧版共享，带修订记录），huikuan 无法安全地添加工作表，"
-                "未写入任何内容。请先取消共享（审阅 → 共享工作簿）后重试。",
-            )
 
 
 def _refuse_sheet(title: str, name: str) -> Unusable:
@@ -280,7 +114,7 @@ def _refuse_table(title: str, name: str) -> Unusable:
 # ---- the package as it will be --------------------------------------------------------
 
 
-class Writer:
+class Writer(IndexEdits):
     """Plans the changes, renders our parts, then writes the new package."""
 
     def __init__(
@@ -596,118 +430,6 @@ class Writer:
         if self.pkg.content_type(part) != CT_RELS:
             self.ensure_type(part, CT_RELS)
 
-    def _update_app(self) -> None:
-        """List new sheets in docProps/app.xml's titles, when its lists are the usual ones."""
-        if not self.new_sheets:
-            return
-        app = next((r for r in self.pkg.root_rels if r.type == REL_EXTENDED and r.part), None)
-        if app is None or not app.part or not self.pkg.has(app.part):
-            return
-        part = self.pkg.real(app.part)
-        data = self.pkg.read(part)
-        root = parse(data, part)
-        if root.ns != EXT_PROPS:
-            return
-        pairs = root.find("HeadingPairs")
-        titles = root.find("TitlesOfParts")
-        if pairs is None or titles is None:
-            return
-        pair_vector, title_vector = pairs.find("vector"), titles.find("vector")
-        if pair_vector is None or title_vector is None or pair_vector.ns != VT:
-            return
-        variants = pair_vector.findall("variant")
-        names = title_vector.findall("lpstr")
-        worksheets = [s.name for s in self.pkg.sheets if s.is_worksheet]
-        offset = 0
-        for label, count in zip(variants[::2], variants[1::2], strict=False):
-            number = count.find("i4") or count.find("i2") or count.find("int")
-            if number is None or not number.text.strip().isdigit() or label.find("lpstr") is None:
-                return
-            n = int(number.text)
-            group = names[offset : offset + n]
-            if n and [g.text for g in group] == worksheets:
-                edits = Edits(data)
-                vt = group[-1].prefix
-                edits.insert(
-                    group[-1].end,
-                    "".join(f"<{vt}lpstr>{esc_text(s)}</{vt}lpstr>" for s in self.new_sheets),
-                )
-                edits.replace(number.head_end, number.close, str(n + len(self.new_sheets)))
-                if "size" in title_vector.attrs:
-                    edits.set_attr(title_vector, "size", str(len(names) + len(self.new_sheets)))
-                self.put(part, edits.apply())
-                return
-            offset += n
-
-    def _recalc_if_read(self, targets: Sequence[Target]) -> None:
-        """Ask Excel to recalculate on opening when a formula of the user's reads our sheets.
-
-        Otherwise such a formula would show its old cached value until the next
-        recalculation. Only worksheets that have formulas are searched, for a reference
-        to an output sheet or table (`Status!`, `'Status'!`, `Status[`).
-        """
-        calc = self.pkg.wb.find("calcPr")
-        if self._full_calc_set or (
-            calc is not None and (calc.get("fullCalcOnLoad") or "").lower() in _TRUE
-        ):
-            return
-        ours = {t.sheet_part for t in targets}
-        names = [t.out.name.lower().encode() for t in targets]
-        defined = self.pkg.wb.find("definedNames")
-        found = defined is not None and _mentions(
-            self.pkg.wb_data[defined.start : defined.end].lower(), names
-        )
-        for sheet in self.pkg.sheets:
-            if found:
-                break
-            if sheet.is_worksheet and sheet.part and self.pkg.real(sheet.part) not in ours:
-                found = self._reads_outputs(self.pkg.real(sheet.part), names)
-        if found:
-            self._full_calc()
-
-    def _full_calc(self) -> None:
-        """Ask Excel to recalculate every formula on opening (once)."""
-        if self._full_calc_set:
-            return
-        self._full_calc_set = True
-        calc = self.pkg.wb.find("calcPr")
-        if calc is not None and (calc.get("fullCalcOnLoad") or "").lower() in _TRUE:
-            return
-        if calc is not None:
-            self.wb_edits.set_attr(calc, "fullCalcOnLoad", "1")
-        else:
-            p = self.pkg.wb.prefix
-            self.wb_edits.insert(self._calc_position(), f'<{p}calcPr fullCalcOnLoad="1"/>')
-
-    def _reads_outputs(self, part: str, names: list[bytes]) -> bool:
-        """Whether a sheet's formulas refer to an output (streamed; stops at the first)."""
-        tail = b""
-        with self.pkg.zf.open(part) as stream:
-            while chunk := stream.read(1 << 20):
-                block = tail + chunk
-                if _FORMULA.search(block) and _mentions(block.lower(), names):
-                    return True
-                tail = block[-256:]
-        return False
-
-    def _calc_position(self) -> int:
-        """Where a missing <calcPr> goes in workbook.xml (schema order)."""
-        later = (
-            "oleSize",
-            "customWorkbookViews",
-            "pivotCaches",
-            "smartTagPr",
-            "smartTagTypes",
-            "webPublishing",
-            "fileRecoveryPr",
-            "webPublishObjects",
-            "extLst",
-        )
-        for child in self.pkg.wb.children:
-            if child.local in later:
-                return child.start
-        return self.pkg.wb.close
-
     # ---- writing -----------------------------------------------------------------------------
 
     def write(self, out: ZipOut, source: RawSource) -> None:
@@ -726,19 +448,6 @@ class Writer:
             if name not in written:
                 out.write(name, content, level)
         out.close(self.pkg.zf.comment)
-
-
-def _mentions(lower: bytes, names: list[bytes]) -> bool:
-    """Whether lower-cased formula text refers to a sheet or table of these names."""
-    for name in names:
-        for needle in (name + b"!", name + b"'!", name + b"["):
-            at = lower.find(needle)
-            while at >= 0:
-                before = lower[at - 1 : at] if at else b""
-                if not before or not (before.isalnum() or before in b"_.[\\"):
-                    return True
-                at = lower.find(needle, at + 1)
-    return False
 
 
 # ---- the job ---------------------------------------------------------------------------------

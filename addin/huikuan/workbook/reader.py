@@ -9,8 +9,9 @@ Unusable: nothing can be computed.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, Protocol
@@ -57,6 +58,8 @@ class RawTable:
     first_col: int  # 1-based column of the table's first column
     headers: tuple[str, ...]
     rows: Sequence[Sequence[Any]]  # cell values; None or "" for an empty cell
+    # non-empty cells just below / right of the table and in no table: (A1 address, value)
+    nearby: tuple[tuple[str, Any], ...] = ()
 
 
 class TableSource(Protocol):
@@ -129,12 +132,97 @@ _MESSAGES = {
     "unknown_customer": ("unknown customer: not in Customers", "未知客户：客户表中没有"),
     "not_positive": ("{col} must be more than 0", "{col}必须大于 0"),
     "excuse_missing": ("an excuse result needs an excuse kind", "结果为推脱时须填写理由类型"),
+    "optional_bad": (
+        "{col}: {bad} (read as blank; the rest of the row is used)",
+        "{col}：{bad}（此格按空白处理，本行其余数据照常计算）",
+    ),
+    "not_read": (
+        "customer {id} was not read: {why} ({where}); this row is left out",
+        "客户 {id} 因{why}未读入（{where}），本行未计入",
+    ),
+    "empty": ("{col} is empty", "{col}为空"),
+    "invalid": ("{col} is not valid ({value})", "{col}无效（{value}）"),
+    "near_miss": (
+        "{header} — is it {label}? (header not recognised: the column is not read)",
+        "{header} — 是否为 {label}？（未识别此表头，该列未读入）",
+    ),
+    "defaulted": (
+        "column {col} is missing: every row takes the default {default}",
+        "缺少列“{col}”：每行均按默认值“{default}”计",
+    ),
+    "nearby": (
+        "a value next to table {table} but in no table: it is not read "
+        "(if it belongs to the table, extend the table over it)",
+        "表 {table} 旁的单元格有值，但不在任何表内，未读入（如属于该表，请把表的区域扩展到此行/列）",
+    ),
+    "text_amount": (
+        "{col} typed as text: huikuan reads {read}, but the template's formulas skip text "
+        "(type it as a number)",
+        "{col}是文字：huikuan 读作 {read}，但模板中的公式不计文字（请输入为数字）",
+    ),
+    "text_more": (
+        "{col}: {n} more cell(s) from this one down are text too (the template's formulas "
+        "skip them; huikuan reads them)",
+        "{col}：从本格起往下另有 {n} 个单元格也是文字（模板公式不计，huikuan 照常读入）",
+    ),
+    "text_date": (
+        "{col} typed as text: huikuan reads {read}, but the template's formulas skip text "
+        "(type it as a date)",
+        "{col}是文字：huikuan 读作 {read}，但模板中的公式不计文字（请输入为日期）",
+    ),
 }
+
+TEXT_WARNINGS_PER_COLUMN = 20  # then one warning counts the rest of the column
+
+# The input cells the template's own formulas (the Plan formula columns) read: text typed
+# there is read by huikuan but skipped by SUMIFS and EOMONTH, so they are warned about.
+FORMULA_INPUTS = {
+    contract.PLAN.name: ("month", "target"),
+    contract.MEASURES.name: ("month", "contribution"),
+    contract.COMMITMENTS.name: ("due", "amount"),
+    contract.RECEIPTS.name: ("date", "amount"),
+}
+
+# Every label any contract table uses: a header equal to one is not a misspelling.
+_KNOWN_LABELS = {
+    normalize(word)
+    for table in (
+        *contract.INPUT_TABLES,
+        *contract.SETTING_TABLES,
+        *contract.OUTPUT_TABLES,
+        contract.COLLECT,
+    )
+    for col in table.columns
+    for word in (col.key, col.en, col.zh)
+}
+NEAR_MISS = 0.5  # difflib ratio from which an unknown header is taken for a known label
 
 
 def message(key: str, lang: str, **kw: object) -> str:
     en, zh = _MESSAGES[key]
     return (zh if lang == "zh" else en).format(**kw)
+
+
+def near_miss(header: str, columns: Sequence[Column]) -> Column | None:
+    """The column whose label `header` most probably misspells (信用登记 → 信用等级)."""
+    h = normalize(header)
+    if not h or h in _KNOWN_LABELS:
+        return None
+    best: tuple[float, Column] | None = None
+    for col in columns:
+        for word in (col.zh, col.en, col.key):
+            ratio = difflib.SequenceMatcher(None, h, normalize(word)).ratio()
+            if ratio >= NEAR_MISS and (best is None or ratio > best[0]):
+                best = (ratio, col)
+    return best[1] if best else None
+
+
+def default_shown(col: Column, lang: str) -> str:
+    if col.kind is Kind.YESNO:
+        return contract.choice_label(contract.YES_NO, "yes" if col.default else "no", lang)
+    if col.kind is Kind.CHOICE:
+        return contract.choice_label(col.choices, str(col.default), lang)
+    return str(col.default)
 
 
 # the record each contract table's rows become
@@ -177,13 +265,14 @@ class Parsers:
 
 
 def _memoised(col: Column) -> Callable[[Any], Any]:
+    base: Callable[[Any], Any]
     if col.kind is Kind.CHOICE:
         choices = col.choices
 
         def base(value: Any) -> Any:
             return parse_choice(value, choices)
     else:
-        base = _PARSERS[col.kind]  # type: ignore[assignment]
+        base = _PARSERS[col.kind]
     memo: dict[tuple[type, Any], Any] = {}
 
     def parse(value: Any) -> Any:
@@ -227,14 +316,53 @@ class _TableReader:
                     normalize(col.zh),
                 ):
                     self.positions[col.key] = pos
+        # headers that match no column but look like one of the columns not found
+        unmatched = [c for c in table.columns if c.key not in self.positions]
+        taken = set(self.positions.values())
+        self.near: dict[str, str] = {}  # column key → the header that probably meant it
+        self.warnings: list[Problem] = []
+        for pos, header in enumerate(raw.headers):
+            if pos in taken or not unmatched:
+                continue
+            meant = near_miss(str(header), unmatched)
+            if meant is None:
+                continue
+            self.near.setdefault(meant.key, str(header))
+            self.warnings.append(
+                Problem(
+                    sheet=raw.sheet,
+                    cell=cell_ref(raw.first_col + pos, raw.header_row),
+                    value=str(header),
+                    message=message("near_miss", lang, header=header, label=self.label(meant)),
+                    severity="warning",
+                )
+            )
+        # optional columns missing, so that their default applies to every row
+        for col in unmatched:
+            if col.required or col.default is None:
+                continue
+            self.warnings.append(
+                Problem(
+                    sheet=raw.sheet,
+                    cell=cell_ref(raw.first_col, raw.header_row),
+                    value="",
+                    message=message(
+                        "defaulted", lang, col=self.label(col), default=default_shown(col, lang)
+                    ),
+                    severity="warning",
+                )
+            )
+        self.dropped: dict[int, tuple[str, str, str]] = {}  # sheet row → (why en, why zh, cell)
 
     def label(self, col: Column) -> str:
         return col.label(self.lang)
 
-    def problem(self, pos: int, row: int, value: object, msg: str) -> None:
+    def problem(self, pos: int, row: int, value: object, msg: str, severity: str = "error") -> None:
         cell = cell_ref(self.raw.first_col + pos, row)
         self.problems.append(
-            Problem(sheet=self.raw.sheet, cell=cell, value=shown(value), message=msg)
+            Problem(
+                sheet=self.raw.sheet, cell=cell, value=shown(value), message=msg, severity=severity
+            )
         )
 
     def raw_value(self, row_no: int, key: str) -> Any:
@@ -247,15 +375,18 @@ class _TableReader:
         return [c for c in self.table.columns if c.required and c.key not in self.positions]
 
     def rows(self) -> list[tuple[int, dict[str, Any]]]:
-        """(sheet row, values) for every row whose cells all parse; blank rows skipped.
+        """(sheet row, values) for every row whose required cells all parse; blank rows skipped.
 
         Column by column, which is what makes reading fast: a column's distinct raw
         values are parsed once each, then mapped onto its cells; rows are zipped
         back together only at the end. A blank optional cell takes the column's
         default (None unless the contract says otherwise: the records' defaults are
-        the contract's, a test holds them equal). Rows with a bad or missing
-        required cell go through the per-cell path that words their problems, in
-        row order and, within a row, column order.
+        the contract's, a test holds them equal) — left out of the values, the record
+        fills it in; so does a bad one — a bad optional
+        cell costs only that cell: it is an error in Problems, and the row is kept.
+        Rows with a bad or missing required cell are left out and go through the
+        per-cell path that words their problems, in row order and, within a row,
+        column order.
         """
         rows = self.raw.rows
         plan = [
@@ -263,15 +394,13 @@ class _TableReader:
             for col in self.table.columns
             if col.key in self.positions
         ]
-        defaults = {
-            col.key: col.default
-            for col in self.table.columns
-            if col.key not in self.positions and col.default is not None
-        }
+        watched = FORMULA_INPUTS.get(self.table.name, ())
         keys = [col.key for col, _, _ in plan]
         columns: list[list[Any]] = []
         blank_rows: set[int] | None = None  # rows blank in every column so far
         bad_rows: set[int] = set()
+        soft: dict[int, list[tuple[Column, int]]] = {}  # row → its bad optional cells
+        texts: list[tuple[Column, int, int, Any]] = []  # (column, pos, row, value): text read
         for col, pos, parse in plan:
             raw = _column(rows, pos)
             mapping = _parse_distinct(raw, parse)
@@ -284,44 +413,132 @@ class _TableReader:
                     else ([next(iter(mapping.values()))] * len(raw))
                 )
             has_blank = mapping is None or any(v is _BLANK for v in mapping.values())
+            has_bad = mapping is None or any(v is _BAD for v in mapping.values())
             if blank_rows is None or blank_rows:
                 found = {i for i, v in enumerate(values) if v is _BLANK} if has_blank else set()
                 blank_rows = found if blank_rows is None else blank_rows & found
-            if (
+            if col.required and (has_bad or has_blank):
+                bad_rows.update(i for i, v in enumerate(values) if v is _BAD or v is _BLANK)
+            elif has_bad:
+                for i, v in enumerate(values):
+                    if v is _BAD:
+                        soft.setdefault(i, []).append((col, pos))
+            if col.key in watched and (
                 mapping is None
-                or any(v is _BAD for v in mapping.values())
-                or (col.required and has_blank)
+                or any(k.__class__ is str and v is not _BLANK for k, v in mapping.items())
             ):
-                bad_rows.update(
-                    i for i, v in enumerate(values) if v is _BAD or (v is _BLANK and col.required)
+                texts.extend(
+                    (col, pos, i, v)
+                    for i, (r, v) in enumerate(zip(raw, values, strict=True))
+                    if r.__class__ is str and v is not _BLANK and v is not _BAD
                 )
-            if has_blank and not col.required:
-                values = [col.default if v is _BLANK else v for v in values]
+            if not col.required and (has_blank or has_bad):
+                values = [col.default if v is _BLANK or v is _BAD else v for v in values]
             columns.append(values)
-        skip = (blank_rows or set()) | bad_rows
+        blank = blank_rows or set()
+        skip = blank | bad_rows
         first_row = self.raw.header_row + 1
-        for offset in sorted(bad_rows - (blank_rows or set())):
-            self._row_problems(offset, plan)
+        for offset in sorted((bad_rows | soft.keys()) - blank):
+            if offset in bad_rows:
+                self._row_problems(offset, plan)
+            else:
+                self._soft_problems(offset, soft[offset])
+        shown_per_column: dict[str, int] = {}
+        more: dict[str, tuple[int, int, int]] = {}  # column → (pos, first offset, count)
+        for col, pos, offset, value in texts:
+            if offset in skip:
+                continue
+            n = shown_per_column.get(col.key, 0)
+            if n < TEXT_WARNINGS_PER_COLUMN:
+                shown_per_column[col.key] = n + 1
+                self._text_warning(col, pos, offset, value)
+            else:
+                _, first, count = more.get(col.key, (pos, offset, 0))
+                more[col.key] = (pos, first, count + 1)
+        for key, (pos, first, count) in more.items():
+            col = self.table.column(key)
+            self.problem(
+                pos,
+                self.raw.header_row + 1 + first,
+                self._cell(first, pos),
+                message("text_more", self.lang, col=self.label(col), n=count),
+                severity="warning",
+            )
+        # A cell holding its column's default is left out of its row's values, and so
+        # are the defaults of absent columns: the record fills in the same defaults (the
+        # contract's), and pydantic's set of the fields given stays small — a set of
+        # five names or more costs 728 bytes a record, of four or fewer 216 (memory,
+        # issue 15). A column at its default in every row is left out altogether.
+        sometimes: list[tuple[str, set[int]]] = []
+        for index, (col, _, _) in enumerate(plan):
+            if col.required:
+                continue
+            at = _at_default(columns[index], col.default)
+            if len(at) == len(rows):
+                keys[index] = ""
+            elif at:
+                sometimes.append((col.key, at))
+        if "" in keys:
+            columns = [c for k, c in zip(keys, columns, strict=True) if k]
+            keys = [k for k in keys if k]
         good = []
         for offset, cells in enumerate(zip(*columns, strict=True)):
             if skip and offset in skip:
                 continue
             record = dict(zip(keys, cells, strict=True))
-            if defaults:
-                record.update(defaults)
+            for key, at in sometimes:
+                if offset in at:
+                    del record[key]
             good.append((first_row + offset, record))
         return good
+
+    def _cell(self, offset: int, pos: int) -> Any:
+        cells = self.raw.rows[offset]
+        return cells[pos] if pos < len(cells) else None
+
+    def _soft_problems(self, offset: int, bad: list[tuple[Column, int]]) -> None:
+        """A kept row's bad optional cells: each an error, read as blank."""
+        row_no = self.raw.header_row + 1 + offset
+        for col, pos in bad:
+            raw_value = self._cell(offset, pos)
+            try:
+                self.parsers(col)(raw_value)
+                continue  # cannot happen: the cell was found bad
+            except BadValue as exc:
+                why = exc.message(self.lang)
+            self.problem(
+                pos,
+                row_no,
+                raw_value,
+                message("optional_bad", self.lang, col=self.label(col), bad=why),
+            )
+
+    def _text_warning(self, col: Column, pos: int, offset: int, value: Any) -> None:
+        """Text in a cell the template's formulas read: they skip it, huikuan does not."""
+        read = value.isoformat() if isinstance(value, date) else f"{value:f}"
+        if col.kind is Kind.MONTH:
+            read = f"{value:%Y-%m}"
+        kind = "text_amount" if col.kind is Kind.AMOUNT else "text_date"
+        self.problem(
+            pos,
+            self.raw.header_row + 1 + offset,
+            self._cell(offset, pos),
+            message(kind, self.lang, col=self.label(col), read=read),
+            severity="warning",
+        )
 
     def _row_problems(
         self, offset: int, plan: list[tuple[Column, int, Callable[[Any], Any]]]
     ) -> None:
-        """The problems of one row, cell by cell, as a person would read them."""
+        """The problems of one row left out, cell by cell, as a person would read them;
+        the first required cell at fault is remembered as why the row was not read."""
         cells = self.raw.rows[offset]
         row_no = self.raw.header_row + 1 + offset
         for col, pos, parse in plan:
             raw_value = cells[pos] if pos < len(cells) else None
             if _blank(raw_value):
                 if col.required:
+                    self._drop(row_no, pos, "empty", col, raw_value)
                     self.problem(
                         pos, row_no, raw_value, message("required", self.lang, col=self.label(col))
                     )
@@ -329,6 +546,8 @@ class _TableReader:
             try:
                 parse(raw_value)
             except BadValue as bad:
+                if col.required:
+                    self._drop(row_no, pos, "invalid", col, raw_value)
                 self.problem(
                     pos,
                     row_no,
@@ -338,9 +557,26 @@ class _TableReader:
                     else f"{self.label(col)}：{bad.message('zh')}",
                 )
 
+    def _drop(self, row_no: int, pos: int, why: str, col: Column, value: Any) -> None:
+        if row_no not in self.dropped:
+            cell = cell_ref(self.raw.first_col + pos, row_no)
+            self.dropped[row_no] = (
+                message(why, "en", col=col.en, value=shown(value)),
+                message(why, "zh", col=col.zh, value=shown(value)),
+                f"{self.raw.sheet}!{cell}",
+            )
+
 
 _BLANK = object()  # a blank cell
 _BAD = object()  # a cell that does not parse
+
+
+def _at_default(values: list[Any], default: Any) -> set[int]:
+    """The offsets of the values that are the default (None, or equal and of its type)."""
+    if default is None:
+        return {i for i, v in enumerate(values) if v is None}
+    kind = default.__class__
+    return {i for i, v in enumerate(values) if v.__class__ is kind and v == default}
 
 
 def _column(rows: Sequence[Sequence[Any]], pos: int) -> list[Any]:
@@ -397,16 +633,31 @@ def _unique(
 
 
 def _known(
-    reader: _TableReader, rows: list[tuple[int, dict[str, Any]]], customers: set[str]
+    reader: _TableReader,
+    rows: list[tuple[int, dict[str, Any]]],
+    customers: set[str],
+    not_read: dict[str, tuple[str, str, str]] | None = None,
 ) -> list[tuple[int, dict[str, Any]]]:
+    """Rows of known customers; the others are problems, naming why a customer that is in
+    the Customers table was not read (its own row's fault) rather than calling it unknown."""
     kept = []
     for row_no, values in rows:
-        if values["customer_id"] not in customers:
+        customer = values["customer_id"]
+        if customer not in customers:
+            gone = (not_read or {}).get(customer)
             reader.problem(
                 reader.positions["customer_id"],
                 row_no,
                 reader.raw_value(row_no, "customer_id"),
-                message("unknown_customer", reader.lang),
+                message("unknown_customer", reader.lang)
+                if gone is None
+                else message(
+                    "not_read",
+                    reader.lang,
+                    id=customer,
+                    why=gone[1] if reader.lang == "zh" else gone[0],
+                    where=gone[2],
+                ),
             )
             continue
         kept.append((row_no, values))
@@ -447,8 +698,19 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
         reader = _TableReader(table, raw, lang, parsers)
         missing = reader.missing_columns()
         if missing:
+            hint_en = "".join(
+                f" (is {reader.near[c.key]!r} meant to be {c.en!r}?)"
+                for c in missing
+                if c.key in reader.near
+            )
+            hint_zh = "".join(
+                f"（“{reader.near[c.key]}”是否为“{c.zh}”？）"
+                for c in missing
+                if c.key in reader.near
+            )
             names = ", ".join(reader.label(c) for c in missing)
             msg = message("missing_column", lang, col=names, table=table.name)
+            msg += hint_zh if lang == "zh" else hint_en
             if table.required:
                 raise Unusable(
                     message(
@@ -456,13 +718,15 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
                         "en",
                         col=", ".join(c.en for c in missing),
                         table=table.name,
-                    ),
+                    )
+                    + hint_en,
                     message(
                         "missing_column",
                         "zh",
                         col="、".join(c.zh for c in missing),
                         table=table.name,
-                    ),
+                    )
+                    + hint_zh,
                 )
             header = cell_ref(raw.first_col, raw.header_row)
             problems.append(Problem(sheet=raw.sheet, cell=header, value="", message=msg))
@@ -473,25 +737,50 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
         reader = readers.get(table.name)
         return reader.rows() if reader else []
 
-    customers = _unique(readers["Customers"], rows(contract.CUSTOMERS), contract.CUSTOMERS.keys)
-    ids = {values["customer_id"] for _, values in customers}
+    # A table's records are made as soon as its rows are checked, and then its cells
+    # are let go (done_with), so that a big book's cells, row dicts and records are not
+    # all held at once (memory, issue 15).
+    done_with = getattr(source, "done_with", None)
+
+    def done(table: Table) -> None:
+        reader = readers.get(table.name)
+        if reader is not None:
+            reader.raw = replace(reader.raw, rows=())
+        if done_with is not None:
+            done_with(table.name)
+
+    customer_rows = _unique(readers["Customers"], rows(contract.CUSTOMERS), contract.CUSTOMERS.keys)
+    ids = {values["customer_id"] for _, values in customer_rows}
+    not_read = _not_read(readers["Customers"], ids)
+    done(contract.CUSTOMERS)
+    customers = Customer.parsed_many(v for _, v in customer_rows)
+    del customer_rows
     plan = readers["Plan"]
-    plan_rows = _unique(plan, _known(plan, rows(contract.PLAN), ids), contract.PLAN.keys)
+    plan_rows = _unique(plan, _known(plan, rows(contract.PLAN), ids, not_read), contract.PLAN.keys)
+    done(contract.PLAN)
+    plans = PlanRow.parsed_many(v for _, v in plan_rows)
+    del plan_rows
 
     def checked(table: Table, positive: str | None = None) -> list[dict[str, Any]]:
         reader = readers.get(table.name)
         if reader is None:
             return []
-        good = _known(reader, rows(table), ids)
+        good = _known(reader, rows(table), ids, not_read)
         if positive:
             good = _positive(reader, good, positive)
+        done(table)
         return [values for _, values in good]
 
-    followups = []
+    followup_rows = []
     if "FollowUps" in readers:
         fu = readers["FollowUps"]
-        for row_no, values in _known(fu, rows(contract.FOLLOWUPS), ids):
-            if values["result"] == "excuse" and not values.get("excuse_kind"):
+        for row_no, values in _known(fu, rows(contract.FOLLOWUPS), ids, not_read):
+            # a kind typed but not one of the list is already an error at its cell, read
+            # as blank: the row is kept (an excuse of no known kind counts as other)
+            typed = "excuse_kind" in fu.positions and not _blank(
+                fu.raw_value(row_no, "excuse_kind")
+            )
+            if values["result"] == "excuse" and not values.get("excuse_kind") and not typed:
                 fu.problem(
                     fu.positions["result"],
                     row_no,
@@ -499,7 +788,10 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
                     message("excuse_missing", lang),
                 )
                 continue
-            followups.append(values)
+            followup_rows.append(values)
+        done(contract.FOLLOWUPS)
+    followups = FollowUp.parsed_many(followup_rows)
+    del followup_rows
 
     def settings(table: Table) -> list[dict[str, Any]]:
         reader = readers.get(table.name)
@@ -508,17 +800,18 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
         good = _unique(reader, rows(table), table.keys)
         if table is contract.POLICY:
             good = _positive(reader, good, "chase_every")
+        done(table)
         return [values for _, values in good]
 
     # every value below came out of values.py's parsers: validated strictly (Record.parsed)
     book = Book.parsed(
         {
-            "customers": Customer.parsed_many(v for _, v in customers),
-            "plan": PlanRow.parsed_many(v for _, v in plan_rows),
+            "customers": customers,
+            "plan": plans,
             "measures": Measure.parsed_many(checked(contract.MEASURES)),
             "commitments": Installment.parsed_many(checked(contract.COMMITMENTS, "amount")),
             "receipts": Receipt.parsed_many(checked(contract.RECEIPTS, "amount")),
-            "followups": FollowUp.parsed_many(followups),
+            "followups": followups,
             "cadences": CadenceRow.parsed_many(settings(contract.POLICY)),
             "thresholds": Threshold.parsed_many(settings(contract.THRESHOLDS)),
             "holidays": Holiday.parsed_many(settings(contract.HOLIDAYS)),
@@ -526,6 +819,35 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
             "lang": lang,
         }
     )
+    seen: set[tuple[str, str]] = set()
     for reader in readers.values():
+        problems.extend(reader.warnings)
         problems.extend(reader.problems)
+        for cell, value in reader.raw.nearby:
+            if (reader.raw.sheet, cell) in seen:
+                continue
+            seen.add((reader.raw.sheet, cell))
+            problems.append(
+                Problem(
+                    sheet=reader.raw.sheet,
+                    cell=cell,
+                    value=shown(value),
+                    message=message("nearby", lang, table=reader.raw.name),
+                    severity="warning",
+                )
+            )
     return book, problems
+
+
+def _not_read(reader: _TableReader, ids: set[str]) -> dict[str, tuple[str, str, str]]:
+    """Customer ID → why its Customers row was left out (en, zh, where), for the IDs of
+    rows left out whose ID itself is there (a blank rep, say) and no other row has."""
+    gone: dict[str, tuple[str, str, str]] = {}
+    for row_no, why in sorted(reader.dropped.items()):
+        raw = reader.raw_value(row_no, "customer_id")
+        if _blank(raw):
+            continue
+        customer = parse_text(raw)
+        if customer not in ids:
+            gone.setdefault(customer, why)
+    return gone

@@ -20,6 +20,7 @@ then the calculated column's formula, else its cached value.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -200,6 +201,7 @@ class _SheetRows:
         self.head: list[bytes] = []  # rows before lo, verbatim
         self.tail: list[bytes] = []  # rows after hi
         self.rows: dict[int, bytes] = {}
+        self._bare: dict[int, bool] = {}  # row → whether an empty one can go (see _bare)
         number = 0
         for rm in _ROW.finditer(body):
             xml = rm.group()
@@ -211,6 +213,14 @@ class _SheetRows:
                 self.tail.append(xml)
             else:
                 self.rows[number] = xml
+
+    def bare(self, number: int) -> bool:
+        """Whether row `number`, left empty, can go (remembered: split asks once per rep)."""
+        found = self._bare.get(number)
+        if found is None:
+            xml = self.rows.get(number)
+            found = self._bare[number] = xml is not None and _bare(xml)
+        return found
 
 
 def _move_cell(cell: bytes, col: int, row: int, calc: str | None, moved: bool) -> bytes:
@@ -248,7 +258,7 @@ def edit_table(
     n = len(spec.rows)
     new_last = first + max(n, 1) - 1
     hi = max(old_last, new_last)
-    rows = _SheetRows(sheet, top, hi)
+    rows = _sheet_rows(sheet, top, hi)
     kept = {r for r in spec.rows if isinstance(r, int)}
     for r in kept:
         if not first <= r <= old_last:
@@ -259,13 +269,20 @@ def edit_table(
             moved[listed] = first + pos
     formulas = bool(info.calculated) and any(not isinstance(r, int) for r in spec.rows)
 
+    memo: dict[int, tuple[dict[int, bytes], dict[int, bytes]]] = {}
+
     def split_row(number: int) -> tuple[dict[int, bytes], dict[int, bytes]]:
+        """A row's cells in the table's columns and beside them (parsed when needed)."""
+        found = memo.get(number)
+        if found is not None:
+            return found
         inside: dict[int, bytes] = {}
         outside: dict[int, bytes] = {}
         xml = rows.rows.get(number)
         if xml is not None:
             for col, cell in _cells(xml):
                 (inside if c0 <= col <= new_cols else outside)[col] = cell
+        memo[number] = inside, outside
         return inside, outside
 
     # the cell format of each column in the last old data row
@@ -276,17 +293,33 @@ def edit_table(
         styles[col] = f' s="{s.group(1).decode()}"' if s else ""
     for i in range(len(spec.add_columns)):  # a new column is formatted as its left neighbour
         styles.setdefault(old_cols + 1 + i, styles.get(old_cols, ""))
-    parsed = {r: split_row(r) for r in rows.rows}
-    for number in range(first, old_last + 1):  # a new column's cells must be empty
-        for col in range(old_cols + 1, new_cols + 1):
-            found = parsed.get(number, ({}, {}))[0].get(col)
+    for number in range(first, old_last + 1) if spec.add_columns else ():
+        for col in range(old_cols + 1, new_cols + 1):  # a new column's cells must be empty
+            found = split_row(number)[0].get(col)
             if found is not None and _has_content(found):
                 raise _blocked(spec.table, f"{col_letter(col)}{number}")
 
     out_rows: list[bytes] = []
+    inside: dict[int, bytes]
+    outside: dict[int, bytes]
     for number in range(top, hi + 1):
-        inside, outside = parsed.get(number, ({}, {}))
         old_xml = rows.rows.get(number)
+        pos = number - first
+        if (
+            not spec.add_columns
+            and first <= number <= new_last
+            and pos < n
+            and spec.rows[pos] == number
+        ):  # a row staying where it is: as it is
+            if old_xml is not None:
+                out_rows.append(old_xml)
+            continue
+        if first <= number <= old_last and spec.drop_unlisted and moved.get(number) is None:
+            inside, outside = {}, {}  # a removed row goes whole: no need to read it
+            if old_xml is not None and _FORMULA.search(old_xml):
+                formulas = True
+        else:
+            inside, outside = split_row(number)
         if number < first:  # the header row: new columns' headers
             if not spec.add_columns:
                 if old_xml is not None:
@@ -301,13 +334,12 @@ def edit_table(
                 inside[col] = cells.cell(f"{col_letter(col)}{number}", head_style, header).encode()
             out_rows.append(_row(rows.prefix, number, old_xml, {**outside, **inside}))
             continue
-        pos = number - first
         new_inside: dict[int, bytes] = {}
         if number <= new_last:
             # an emptied table keeps one blank row (a table needs one), formatted
             source = spec.rows[pos] if pos < n else {}
             if isinstance(source, int):
-                src_inside, _ = parsed.get(source, ({}, {}))
+                src_inside, _ = split_row(source)
                 for col, cell in src_inside.items():
                     calc = info.calculated.get(col - c0)
                     new_inside[col] = _move_cell(cell, col, number, calc, source != number)
@@ -339,7 +371,7 @@ def edit_table(
             continue
         if number <= old_last and moved.get(number) is None and spec.drop_unlisted:
             outside = {}
-        if not new_inside and not outside and old_xml is None:
+        if not new_inside and not outside and (old_xml is None or rows.bare(number)):
             continue
         if rows.prefix:
             new_inside = {k: _prefixed(v, rows.prefix) for k, v in new_inside.items()}
@@ -355,6 +387,27 @@ def _prefixed(cell: bytes, prefix: str) -> bytes:
     """A cell we rendered unprefixed, in a sheet that writes SpreadsheetML with a prefix."""
     p = prefix.encode()
     return re.sub(rb"<(/?)(c|f|v|is|t|r|rPr)\b", lambda m: b"<" + m.group(1) + p + m.group(2), cell)
+
+
+def _bare(row_xml: bytes) -> bool:
+    """A <row> start tag with nothing of its own (but r and spans): an empty one can go."""
+    head = _row_head(row_xml)
+    return re.fullmatch(rb"<[\w.\-:]+\s*>", head) is not None
+
+
+_ROWS_CACHE: dict[tuple[int, int, int, int], _SheetRows] = {}
+
+
+def _sheet_rows(sheet: bytes, lo: int, hi: int) -> _SheetRows:
+    """_SheetRows, remembered for the same sheet bytes (split reads the team's sheets
+    once for every rep)."""
+    key = (len(sheet), zlib.crc32(sheet), lo, hi)
+    found = _ROWS_CACHE.get(key)
+    if found is None:
+        if len(_ROWS_CACHE) >= 8:
+            _ROWS_CACHE.clear()
+        found = _ROWS_CACHE[key] = _SheetRows(sheet, lo, hi)
+    return found
 
 
 def _row(prefix: str, number: int, old_xml: bytes | None, cells: dict[int, bytes]) -> bytes:

@@ -20,9 +20,10 @@ _COMMENT = re.compile(
     rb"<((?:[\w.\-]+:)?)(comment|threadedComment)\b([^>]*?)\sref\s*=\s*\"([^\"]*)\"([^>]*?)(/>|>.*?</\1\2>)",
     re.S,
 )
-_SHAPE = re.compile(rb"<v:shape\b.*?</v:shape>", re.S)
-_VML_ROW = re.compile(rb"(<x:Row>)\s*(\d+)\s*(</x:Row>)")
-_VML_COL = re.compile(rb"<x:Column>\s*(\d+)\s*</x:Column>")
+# VML as Excel writes it (v:, x:) or with any other prefixes (openpyxl's ns1:, ns2:)
+_SHAPE = re.compile(rb"<((?:[\w.\-]+:)?)shape\b.*?</\1shape>", re.S)
+_VML_ROW = re.compile(rb"(<(?:[\w.\-]+:)?Row>)\s*(\d+)\s*(</(?:[\w.\-]+:)?Row>)")
+_VML_COL = re.compile(rb"<(?:[\w.\-]+:)?Column>\s*(\d+)\s*</(?:[\w.\-]+:)?Column>")
 
 
 def apply_rows(writer: Writer, specs: Sequence[TableRows]) -> bool:

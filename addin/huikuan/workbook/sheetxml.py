@@ -25,6 +25,7 @@ MAX_TEXT = 32_767  # characters Excel holds in one cell
 _ORDINAL_1900 = date(1899, 12, 30).toordinal()
 _ORDINAL_1904 = date(1904, 1, 1).toordinal()
 _ROWS_PER_CHUNK = 1000
+_TEXT_CACHE = 20_000  # strings whose XML is remembered (200,000 cost 23 MB at 50k customers)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Cells:
                 xml = f'<is><t xml:space="preserve">{body}</t></is>'
             else:
                 xml = f"<is><t>{body}</t></is>"
-            if len(self._text) < 200_000:
+            if len(self._text) < _TEXT_CACHE:
                 self._text[value] = xml
         return xml
 

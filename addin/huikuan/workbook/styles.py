@@ -64,6 +64,24 @@ MINIMAL = (
 ).encode()
 
 
+# What a stylesheet must hold for any cell format to mean something: a font, the two
+# fills every reader expects first, a border, the Normal style (its format and its
+# name) and a cell format.
+# A minimal stylesheet (some writers leave these out) is given those it lacks, each the
+# one Excel itself writes first; nothing there is changed (issue 13: a minimal styles part).
+_BASE = {
+    "fonts": ('<{p}font><{p}sz val="11"/><{p}name val="Calibri"/><{p}family val="2"/></{p}font>',),
+    "fills": (
+        '<{p}fill><{p}patternFill patternType="none"/></{p}fill>',
+        '<{p}fill><{p}patternFill patternType="gray125"/></{p}fill>',
+    ),
+    "borders": ("<{p}border><{p}left/><{p}right/><{p}top/><{p}bottom/><{p}diagonal/></{p}border>",),
+    "cellStyleXfs": ('<{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>',),
+    "cellXfs": ('<{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',),
+    "cellStyles": ('<{p}cellStyle name="Normal" xfId="0" builtinId="0"/>',),
+}
+
+
 @dataclass(frozen=True)
 class Look:
     """How a conditional format shows a cell: font colour, fill colour, bold (RGB hex)."""
@@ -138,11 +156,19 @@ class StyleSheet:
         for name in ("fonts", "cellXfs", "dxfs"):
             node = self.root.find(name)
             self._lists[name] = [canonical(c) for c in node.children] if node else []
-        if not self._lists["fonts"] or not self._lists["cellXfs"]:
-            raise Unusable(
-                f"{part} has no fonts or no cell formats; nothing was written",
-                f"{part} 缺少字体或单元格格式，未写入任何内容",
-            )
+        self._font0: str | None = None  # the first font's inner XML, when huikuan adds it
+        for name, entries in _BASE.items():  # what a minimal stylesheet lacks, added
+            node = self.root.find(name)
+            if node is not None and node.ns == MAIN and node.children:
+                continue
+            for xml in entries:
+                xml = xml.format(p=self.p)
+                self._append(name, xml)
+                if name in self._lists:
+                    self._lists[name].append(canonical(_snippet(self._with_ns(xml))))
+            if name == "fonts":
+                first = entries[0].format(p=self.p)
+                self._font0 = first[first.index(">") + 1 : first.rindex("<")]
         numfmts = self.root.find("numFmts")
         self._formats: dict[int, str] = {}
         for node in numfmts.findall("numFmt") if numfmts else []:
@@ -170,7 +196,9 @@ class StyleSheet:
     def bold_font(self) -> int:
         """The workbook's default font (font 0), bold: what Ctrl+B gives in Excel."""
         fonts = self.root.find("fonts")
-        assert fonts is not None
+        if self._font0 is not None or fonts is None:  # the font huikuan gave a minimal sheet
+            p = self.p
+            return self._entry("fonts", f"<{p}font><{p}b/>{self._font0}</{p}font>")
         first = fonts.children[0]
         inner = "" if first.empty else self.data[first.head_end : first.close].decode()
         p = first.prefix
@@ -233,12 +261,17 @@ class StyleSheet:
             return self.data
         edits = Edits(self.data)
         p = self.p
-        for container, items in self._added.items():
+        new = []  # containers the part lacks, in schema order (inserts at one spot keep it)
+        for container in sorted(self._added, key=_ORDER.index):
+            items = self._added[container]
             node = self.root.find(container)
             if node is None:
                 count = len(items)
                 xml = f'<{p}{container} count="{count}">{"".join(items)}</{p}{container}>'
-                edits.insert(self._position(container), xml)
+                if self.root.empty:
+                    new.append(xml)
+                else:
+                    edits.insert(self._position(container), xml)
                 continue
             total = len(node.children) + len(items)
             if node.empty:  # <dxfs count="0"/> (XlsxWriter): the element rewritten whole
@@ -252,6 +285,11 @@ class StyleSheet:
             if "count" in node.attrs:
                 edits.set_attr(node, "count", str(total))
             edits.append_child(node, "".join(items))
+        if new:  # <styleSheet xmlns="…"/>: the element written out with its children
+            head = self.data[self.root.start : self.root.head_end].decode()
+            head = re.sub(r"\s*/>$", ">", head)
+            tag = f"{self.p}{self.root.local}"
+            edits.replace(self.root.start, self.root.end, f"{head}{''.join(new)}</{tag}>")
         return edits.apply()
 
     def _position(self, container: str) -> int:

@@ -1,0 +1,287 @@
+"""The month-end forecast: what each customer still owes this month and how much of it will come.
+
+Pure functions over the records of model.py: no I/O.
+
+**open**: what the customer still owes as of the as-of day on installments due on
+or before the month's last day, past-due months included: receipts up to the
+as-of day pay its earliest installments first, across months, and a carried
+amount counts once (record.counted, record.outcomes).
+
+**expected**: how much of `open` it will pay after the as-of day, up to and
+including the month's last day. Each unpaid installment contributes its unpaid
+amount times the probability that a payment still outstanding `a` days after
+its due date (a = as-of − due, negative before it is due) comes by `b` days after
+it (b = month end − due):
+
+    p = (S(a) − S(b)) / S(a)        S(x) = P(paid more than x days after due)
+
+S is the **amount-weighted Kaplan–Meier survival curve** of the days from due
+date to payment, from the customer's own installments due in the last
+LOOKBACK_DAYS (120) days up to the as-of day: each part paid is an event at its
+delay, each part still unpaid is censored at its age (Kaplan–Meier, because the
+newest installments are not over yet and counting their unpaid part as "never"
+or leaving it out would both bias the curve). Only recent installments, because
+receipts pay the earliest installments first: a customer whose arrears grow
+pays each new installment later than the old ones were, and a curve over its
+whole past promises money it no longer pays (the backtest, benchmarks/forecast.py,
+chose 120 days over 90, 150, all and exponential decay on three generated
+histories). A curve whose last payment came x days after due gives p = 0 past x:
+an installment older than anything the customer paid lately is not expected.
+
+A customer with a short record leans on the team's: the curve used is
+Z·S_customer + (1 − Z)·S_team, with **limited-fluctuation credibility**
+Z = min(1, √(n / FULL_CREDIBILITY)), n the customer's installments due so far
+(its whole record: how well we know it; the curve itself is the recent one).
+That is the actuaries' classical rule: the team's curve (all customers pooled)
+carries a newcomer; a customer's own record takes over as it grows and stands
+alone from FULL_CREDIBILITY installments on (a year of monthly ones), so a
+customer that always paid on time is expected to pay everything due by the
+month's end. (A Bühlmann/Bayesian weight n / (n + k) never reaches 1: it would
+keep discounting a spotless long record by the team's.) With no record at all,
+the team's curve alone; with no team record either, every open installment is
+expected on its due day.
+
+0 ≤ expected ≤ open always: p is a probability and amounts round to the fen.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..model import Book, Customer
+from ..values import month_end
+from .policy import DEFAULT_POLICY, Policy
+from .record import Outcome, PromiseRecord, records
+from .status import ZERO
+
+FULL_CREDIBILITY = 12  # installments: a customer's own curve alone from this many on
+LOOKBACK_DAYS = 120  # the curves learn from installments due in the last 120 days
+FEN = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A survival curve: S(x) = P(paid more than x days after due), a step function."""
+
+    days: tuple[int, ...] = ()  # the event days, ascending
+    survival: tuple[float, ...] = ()  # S just after each
+
+    def __call__(self, x: int) -> float:
+        k = bisect_right(self.days, x)
+        return 1.0 if k == 0 else self.survival[k - 1]
+
+
+ON_DUE_DAY = Curve((0,), (0.0,))  # everything paid on its due day
+
+
+def in_window(o: Outcome, as_of: date, lookback: int = LOOKBACK_DAYS) -> bool:
+    """Due on or before as_of and at most `lookback` days before it."""
+    return 0 <= (as_of - o.due).days <= lookback
+
+
+def observations(
+    found: Iterable[Outcome], as_of: date, lookback: int = LOOKBACK_DAYS
+) -> list[tuple[int, float, bool]]:
+    """(days after due, amount, paid?) of each part of the installments in the window."""
+    out = []
+    for o in found:
+        if not in_window(o, as_of, lookback):
+            continue
+        for day, part in o.parts:
+            out.append(((day - o.due).days, float(part), True))
+        if o.unpaid > 0:
+            out.append(((as_of - o.due).days, float(o.unpaid), False))
+    return out
+
+
+def kaplan_meier(obs: Iterable[tuple[int, float, bool]]) -> Curve | None:
+    """The amount-weighted Kaplan–Meier curve; None without observations.
+
+    A part censored at x was still at risk at x (it was not paid by then).
+    """
+    obs = sorted(obs)
+    at_risk = sum(amount for _, amount, _ in obs)
+    if at_risk <= 0:
+        return None
+    days, survival = [], []
+    s, k = 1.0, 0
+    while k < len(obs):
+        x = obs[k][0]
+        paid = gone = 0.0
+        while k < len(obs) and obs[k][0] == x:
+            gone += obs[k][1]
+            if obs[k][2]:
+                paid += obs[k][1]
+            k += 1
+        if paid > 0 and at_risk > 0:
+            s *= max(0.0, 1.0 - paid / at_risk)
+            days.append(x)
+            survival.append(s)
+        at_risk -= gone
+    return Curve(tuple(days), tuple(survival))
+
+
+SurvivalFn = Callable[[int], float]
+
+
+def blend(own: Curve | None, team: Curve | None, weight: float) -> SurvivalFn:
+    """Z·own + (1 − Z)·team as a function (the team's alone when own is None)."""
+    base = team or ON_DUE_DAY
+    if own is None or weight <= 0:
+        return base
+    if weight >= 1:
+        return own
+    return lambda x: weight * own(x) + (1 - weight) * base(x)
+
+
+def credibility(n: int, full: int = FULL_CREDIBILITY) -> float:
+    """Limited-fluctuation credibility: √(n / full), at most 1."""
+    return min(1.0, math.sqrt(n / full)) if full > 0 else 1.0
+
+
+def probability(curve: SurvivalFn, a: int, b: int) -> float:
+    """P(paid within (a, b] days after due | not paid by a)."""
+    if b <= a:
+        return 0.0
+    s_a = curve(a)
+    if s_a <= 0:
+        return 0.0
+    return min(1.0, max(0.0, (s_a - curve(b)) / s_a))
+
+
+def expected_amount(
+    found: Sequence[Outcome], curve: SurvivalFn, as_of: date, end: date
+) -> tuple[Decimal, Decimal]:
+    """(open, expected) of one customer's outcomes as of a day, for the window (as_of, end]."""
+    open_ = expected = ZERO
+    for o in found:
+        if o.due > end or o.unpaid <= 0:
+            continue
+        open_ += o.unpaid
+        p = probability(curve, (as_of - o.due).days, (end - o.due).days)
+        share = Decimal(repr(round(p, 6)))
+        expected += (o.unpaid * share).quantize(FEN, rounding=ROUND_HALF_UP)
+    return open_, min(open_, max(ZERO, expected))
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    """One Forecast row: a customer's open commitments and what is expected by month end."""
+
+    month: date
+    customer: Customer
+    open: Decimal
+    expected: Decimal
+    kept_rate: Decimal | None
+    avg_days_late: Decimal | None
+    history: int  # the customer's installments due so far (its curve's record)
+    weight: float  # Z: the weight of its own curve (0: the team's alone)
+
+
+def team_curve(found: Mapping[str, Sequence[Outcome]], as_of: date) -> Curve | None:
+    """Every customer's observations pooled."""
+    obs: list[tuple[int, float, bool]] = []
+    for outs in found.values():
+        obs.extend(observations(outs, as_of))
+    return kaplan_meier(obs)
+
+
+def forecast(
+    book: Book,
+    as_of: date,
+    policy: Policy = DEFAULT_POLICY,
+    known: Mapping[str, tuple[PromiseRecord, tuple[Outcome, ...]]] | None = None,
+    full: int = FULL_CREDIBILITY,
+) -> tuple[ForecastRow, ...]:
+    """A row per customer with a plan row in as_of's month or something open, in book order.
+
+    `known`: the records (record.records) of the same book and day, when already made.
+    """
+    month = as_of.replace(day=1)
+    end = month_end(month)
+    known = known if known is not None else records(book, as_of, policy)
+    seen = {cid: observations(found, as_of) for cid, (_, found) in known.items()}
+    team = kaplan_meier(o for obs in seen.values() for o in obs)
+    planned = {p.customer_id for p in book.plan if p.month == month}
+    rows = []
+    for cust in book.customers:
+        rec, found = known.get(cust.customer_id, (None, ()))
+        if cust.customer_id not in planned and not any(
+            o.unpaid > 0 and o.due <= end for o in found
+        ):
+            continue  # nothing open and no plan this month: no row
+        n = sum(o.due <= as_of for o in found)
+        z = credibility(n, full)
+        own = kaplan_meier(seen.get(cust.customer_id, ()))
+        open_, expected = expected_amount(found, blend(own, team, z), as_of, end)
+        rows.append(
+            ForecastRow(
+                month=month,
+                customer=cust,
+                open=open_,
+                expected=expected,
+                kept_rate=rec.kept_rate if rec else None,
+                avg_days_late=rec.avg_days_late if rec else None,
+                history=n,
+                weight=z if own is not None else 0.0,
+            )
+        )
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class RepForecast:
+    """A rep's (or the team's, rep None) month: target, received so far, expected, shortfall."""
+
+    rep: str | None
+    target: Decimal
+    received: Decimal
+    expected: Decimal
+
+    @property
+    def likely(self) -> Decimal:
+        return self.received + self.expected
+
+    @property
+    def shortfall(self) -> Decimal:
+        return max(ZERO, self.target - self.likely)
+
+
+def by_rep(
+    targets: Iterable[tuple[str, Decimal, Decimal]], rows: Iterable[ForecastRow]
+) -> tuple[RepForecast, ...]:
+    """Per rep (sorted) then the team: `targets` are (rep, target, received) of Status rows."""
+    target: dict[str, Decimal] = {}
+    received: dict[str, Decimal] = {}
+    expected: dict[str, Decimal] = {}
+    for rep, t, r in targets:
+        target[rep] = target.get(rep, ZERO) + t
+        received[rep] = received.get(rep, ZERO) + r
+    for row in rows:
+        rep = row.customer.rep
+        expected[rep] = expected.get(rep, ZERO) + row.expected
+    reps = sorted(target.keys() | expected.keys())
+    out = [
+        RepForecast(rep, target.get(rep, ZERO), received.get(rep, ZERO), expected.get(rep, ZERO))
+        for rep in reps
+    ]
+    out.append(
+        RepForecast(
+            None,
+            sum((f.target for f in out), ZERO),
+            sum((f.received for f in out), ZERO),
+            sum((f.expected for f in out), ZERO),
+        )
+    )
+    return tuple(out)
+
+
+def likely_to_miss(reps: Iterable[RepForecast]) -> tuple[RepForecast, ...]:
+    """The reps (not the team) whose received + expected falls short of the target, most first."""
+    short = [f for f in reps if f.rep is not None and f.shortfall > 0]
+    return tuple(sorted(short, key=lambda f: (-f.shortfall, f.rep or "")))
