@@ -91,7 +91,7 @@ def team_book(path: Path, lang: str) -> Path:
 
 def load(path: Path) -> Book:
     book, problems = jobs.load(path)
-    assert problems == []
+    assert [p for p in problems if p.is_error] == []  # warnings: optional columns left out
     return book
 
 
