@@ -58,6 +58,7 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("engine: negotiation advice", r"engine/negotiation\.py"),
     ("engine: diagnosis", r"engine/diagnosis\.py"),
     ("engine: excuses", r"engine/excuses\.py"),
+    ("engine: forecast", r"engine/forecast\.py|engine/record\.py|huikuan/history/"),
     ("engine: assemble rows", r"engine/analysis\.py|dataclasses\.py:replace"),
     ("engine: dashboard totals", r"workbook/outputs\.py:dashboard_table"),
     ("output rows", r"workbook/outputs\.py|workbook/advice\.py|huikuan/values\.py"),

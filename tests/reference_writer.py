@@ -74,6 +74,8 @@ def put_table(wb: Workbook, out: OutputTable) -> Worksheet:
         index = wb.sheetnames.index(name)
         del wb[name]
     ws = wb.create_sheet(name, index)
+    if out.hidden:
+        ws.sheet_state = "hidden"
     ws.append(list(out.headers))
     for row in out.rows:
         ws.append(list(row))

@@ -425,18 +425,19 @@ def test_collect_reports_each_kind_of_conflict(team: Path, tmp_path: Path) -> No
     by = {(ln.event, ln.customer_id) for ln in result.lines}
     assert ("target", lina_cid) in by
     assert ("not_in_base", "K9999") in by
-    assert ("kept", lina_cid) in by  # the deleted receipt
-    assert ("other_rep", lina_cid) in by and ("not_taken", lina_cid) in by
+    assert ("deleted", lina_cid) in by  # the deleted receipt (split's snapshot knows it)
+    # 王强 claims 李娜's customer: not taken; his receipt for her is taken and flagged
+    assert ("other_rep", lina_cid) in by and ("cross_rep", lina_cid) in by
     assert ("no_return", None) in by
     assert any(ln.event == "bad_row" and "待定" in ln.detail for ln in result.lines)
-    # resolutions: base target, new customer added, receipt kept, 王强's row not taken
+    # resolutions: base target, new customer added, receipt kept, 王强's receipt taken
     target = next(p.target for p in merged.plan if (p.month, p.customer_id) == (MONTH, lina_cid))
     assert target == next(
         p.target for p in base.plan if (p.month, p.customer_id) == (MONTH, lina_cid)
     )
     assert next(c for c in merged.customers if c.customer_id == "K9999").rep == "李娜"
     assert receipt in merged.receipts
-    assert Decimal(777) not in {r.amount for r in merged.receipts}
+    assert Decimal(777) in {r.amount for r in merged.receipts if r.customer_id == lina_cid}
     assert any(i.customer_id == "K9999" for i in merged.commitments)
     assert len([c for c in merged.customers if c.rep == "刘洋"]) == 9
     # the Collect sheet holds the same lines, in the workbook's language

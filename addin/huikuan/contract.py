@@ -475,6 +475,12 @@ COLLECT_EVENTS = _choices(
     ("superseded", "older return", "较早的回传"),
     ("quarantined", "quarantined", "已隔离"),
     ("skipped", "skipped", "已跳过"),
+    # three-way collect (issue 13): which of base / sent / return changed a row
+    ("team_changed", "changed in the team book after split", "分发后汇总表已修改"),
+    ("conflict", "changed by both", "双方均修改"),
+    ("deleted", "deleted by the rep", "业务员删除"),
+    ("cross_rep", "logged for another rep's customer", "为他人客户登记"),
+    ("no_snapshot", "no record of what was sent", "无分发记录"),
 )
 
 COLLECT = Table(
@@ -489,6 +495,16 @@ COLLECT = Table(
         C("detail", "Detail", "详情"),
         C("resolution", "Resolution", "处理"),
     ),
+    output=True,
+)
+
+# What split sent each rep (team/sent.py): a hidden sheet and table of this name in each
+# rep's workbook, one row per input row sent (and one "split" row), so collect can tell
+# who changed what. Internal: its labels are its keys in every language.
+SENT = Table(
+    "_huikuan_sent",
+    "_huikuan_sent",
+    tuple(C(key, key, key) for key in ("table", "row", "customer_id", "hash", "values")),
     output=True,
 )
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from .. import contract as ct
 from ..engine.merge import Merged, Return, merge
@@ -26,13 +26,14 @@ from ..engine.schedule import Action
 from ..engine.status import StatusRow
 from ..errors import Unusable
 from ..fileio import refuse_overwrite, require_suffix
-from ..model import Book, Problem
+from ..model import Book, Customer, Problem
 from ..values import normalize
 from ..workbook.files import FileTables
-from ..workbook.reader import read_book
+from ..workbook.reader import RawTable, read_book
 from ..workbook.template import formula_label, plan_formulas
 from .books import fresh_template, write_book
-from .report import Line, collect_table, event_line, problem_line, taken_line
+from .report import Line, collect_table, event_line, no_snapshot_line, problem_line, taken_line
+from .sent import Damaged, Sent, read_sent
 
 WORKBOOKS = (".xlsx", ".xlsm")
 OTHER_SPREADSHEETS = {
@@ -69,6 +70,7 @@ class Returned:
     rep: str | None = None
     book: Book | None = None
     problems: list[Problem] = field(default_factory=list)
+    read: Read | None = None
     reason: Unusable | None = None
     moved_to: Path | None = None
 
@@ -97,9 +99,52 @@ def _unusable(en: str, zh: str) -> Unusable:
     return Unusable(en, zh)
 
 
-def read_return(path: Path) -> tuple[Book, list[Problem], str]:
-    """A returned file's records, bad rows and rep; Unusable when it cannot be taken at all."""
-    book, problems = read_book(FileTables(path))  # FileTables guards the package first
+class Read(NamedTuple):
+    """A returned file as read: records, bad rows, rep, and what split sent (or why not)."""
+
+    book: Book
+    problems: list[Problem]
+    rep: str
+    sent: Sent | None = None
+    no_sent: tuple[str, str] | None = None  # (en, zh): why the file carries no usable snapshot
+    referenced: frozenset[str] = frozenset()
+
+
+class _Referring:
+    """A return's tables, its Customers table completed with other reps' customers its
+    rows refer to (so a receipt logged for one of them is read, not called unknown)."""
+
+    def __init__(self, inner: FileTables, extra: Sequence[Customer]) -> None:
+        self.inner, self.extra = inner, extra
+
+    def table(self, name: str) -> RawTable | None:
+        raw = self.inner.table(name)
+        if raw is None or name.casefold() != ct.CUSTOMERS.name.casefold():
+            return raw
+        keys = {
+            normalize(label): col.key
+            for col in ct.CUSTOMERS.columns
+            for label in (col.key, col.en, col.zh)
+        }
+        at = [keys.get(normalize(h)) for h in raw.headers]
+        added = [
+            [getattr(c, k) if k in ("customer_id", "name", "rep") else None for k in at]
+            for c in self.extra
+        ]
+        return replace(raw, rows=[*raw.rows, *added])
+
+
+def _unknown(problems: Sequence[Problem]) -> set[str]:
+    """The values of the cells refused (among them the customer ids a file's Customers
+    table lacks: whichever the reader's words for it, they name the cell's value)."""
+    return {p.value.strip() for p in problems if p.value}
+
+
+def read_return(path: Path, known: Mapping[str, Customer] | None = None) -> Read:
+    """A returned file's records, bad rows, rep and snapshot; Unusable when it cannot be
+    taken at all. Rows of customers in `known` (other reps') the file lacks are read too."""
+    tables = FileTables(path)  # guards the package first
+    book, problems = read_book(tables)
     name = path.name
     if len(book.reps) > 1:
         names = "、".join(r.rep for r in book.reps)
@@ -122,16 +167,30 @@ def read_return(path: Path) -> tuple[Book, list[Problem], str]:
         )
     if not book.customers:
         raise _unusable(f"{name}: no customers in it", f"{name}：文件中没有客户")
-    return book, problems, rep
+    referenced: frozenset[str] = frozenset()
+    if known:
+        extra = [
+            known[cid]
+            for cid in sorted(_unknown(problems))
+            if cid in known and known[cid].rep != rep
+        ]
+        if extra:
+            book, problems = read_book(_Referring(tables, extra), book.lang)
+            referenced = frozenset(c.customer_id for c in extra)
+    try:
+        sent, no_sent = read_sent(tables, rep), None
+    except Damaged as exc:
+        sent, no_sent = None, (f"{name}: {exc.en}", f"{name}：{exc.zh}")
+    return Read(book, problems, rep, sent, no_sent, referenced)
 
 
-Outcome = tuple[tuple[Book, list[Problem], str] | None, tuple[str, str] | None]
+Outcome = tuple[Read | None, tuple[str, str] | None]
 
 
-def _read_one(path: Path) -> Outcome:
+def _read_one(path: Path, known: Mapping[str, Customer] | None = None) -> Outcome:
     """read_return's result, or the reason (en, zh) the file cannot be used."""
     try:
-        return read_return(path), None
+        return read_return(path, known), None
     except Unusable as exc:
         return None, (exc.en, exc.zh)
     except Exception as exc:  # one strange file never stops the others
@@ -288,7 +347,26 @@ def collect(
         if failed is not None:
             item.reason = Unusable(*failed)
         elif got is not None:
-            item.book, item.problems, item.rep = got
+            item.read = got
+            item.book, item.problems, item.rep = got.book, got.problems, got.rep
+    # rows a rep logged for another rep's customer: read again, that customer known
+    known: dict[str, Customer] = {}
+    for cust in base_book.customers if base_book is not None else ():
+        known.setdefault(cust.customer_id, cust)
+    if base_book is None:
+        for item in files:
+            for cust in item.book.customers if item.book is not None else ():
+                if cust.rep == item.rep:
+                    known.setdefault(cust.customer_id, cust)
+    for item in files:
+        if item.read is None or item.rep is None:
+            continue
+        ids = _unknown(item.problems)
+        if any(cid in known and known[cid].rep != item.rep for cid in ids):
+            got, failed = _read_one(item.path, known)
+            if got is not None:
+                item.read = got
+                item.book, item.problems = got.book, got.problems
     for item in files:
         if item.reason is not None and item.status != "skipped":
             item.status = "quarantined"
@@ -314,7 +392,14 @@ def collect(
             older.status = "superseded"
     ranked = sorted(newest.values(), key=lambda f: (f.mtime, f.path.name), reverse=True)
     returns = [
-        Return(item.path.name, item.rep or "", item.book or Book(), order)
+        Return(
+            item.path.name,
+            item.rep or "",
+            item.book or Book(),
+            order,
+            sent=item.read.sent.book if item.read and item.read.sent else None,
+            referenced=item.read.referenced if item.read else frozenset(),
+        )
         for order, item in enumerate(ranked)
     ]
     if base_book is None and not returns:
@@ -367,6 +452,9 @@ def _lines(
             counts: Counter[tuple[str, str]] = merged.counts.get(name, Counter())
             owned = counts["Customers", "same"] + counts["Customers", "added"]
             lines.append(taken_line(name, item.rep or "", counts, owned, lang))
+            no_sent = item.read.no_sent if item.read is not None else None
+            if base is not None and no_sent is not None:
+                lines.append(no_snapshot_line(name, item.rep, no_sent, lang))
             lines.extend(problem_line(name, item.rep, p, lang) for p in item.problems if p.is_error)
             lines.extend(event_line(ev, lang) for ev in by_source.get(name, ()))
         elif item.status == "superseded":

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import contract as ct
 from ..engine.merge import Event
-from ..model import Problem, Record
+from ..model import PlanRow, Problem, Record
 from ..values import format_amount
 from ..workbook.outputs import OutputTable
 
@@ -30,6 +30,10 @@ ATTENTION = {
     "kept",
     "duplicate",
     "no_return",
+    "conflict",
+    "deleted",
+    "cross_rep",
+    "no_snapshot",
 }
 
 
@@ -164,6 +168,41 @@ def event_line(ev: Event, lang: str) -> Line:
             if ev.taken
             else _t(lang, "the base's kept", "以底表为准")
         )
+    elif ev.kind == "team_changed":
+        d, r = _team_changed(ev, lang)
+    elif ev.kind == "conflict":
+        d, r = _conflict(ev, lang)
+    elif ev.kind == "deleted":
+        d = describe(table, ev.old, lang)
+        r = _t(
+            lang,
+            "the rep deleted this row: the team book's row kept; check it",
+            "业务员删除了该行：保留汇总表中的行，请核实",
+        )
+    elif ev.kind == "cross_rep":
+        what = {
+            "Receipts": ("a receipt", "回款"),
+            "FollowUps": ("a follow-up", "跟进记录"),
+        }.get(table or "", ("a row", "记录"))
+        d = _t(
+            lang,
+            "{rep} logged {what} for {owner}'s customer {cid}: {row}",
+            "{rep} 为 {owner} 的客户 {cid} 登记了{what}：{row}",
+            rep=ev.rep,
+            owner=ev.owner or "?",
+            cid=ev.customer_id,
+            what=what[0] if lang == "en" else what[1],
+            row=describe(table, ev.new, lang),
+        )
+        r = (
+            _t(lang, "taken; check it", "已采用，请核实")
+            if ev.taken
+            else _t(
+                lang,
+                "the same row is already there: counted once",
+                "已有完全相同的行：只计一次",
+            )
+        )
     elif ev.kind == "changed":
         d = f"{describe(table, ev.old, lang)} → {describe(table, ev.new, lang)}"
         r = (
@@ -200,8 +239,151 @@ _WHAT = {
     "added": ("{n} added", "新增 {n}"),
     "changed": ("{n} changed", "修改 {n}"),
     "kept": ("{n} kept from the base", "保留 {n}"),
+    "conflict": ("{n} changed by both", "双方均修改 {n}"),
+    "cross": ("{n} for other reps' customers", "为他人客户登记 {n}"),
     "not_taken": ("{n} not taken", "未采用 {n}"),
 }
+
+
+def _fields(table: str | None, names: str | None, lang: str) -> str:
+    spec = TABLES.get(table or "")
+    if spec is None or not names:
+        return ""
+    return ("、" if lang == "zh" else ", ").join(
+        spec.column(n).label(lang) for n in names.split(",")
+    )
+
+
+def _value(table: str | None, record: Record | None, name: str, lang: str) -> str:
+    spec = TABLES.get(table or "")
+    if spec is None or record is None:
+        return "—"
+    return shown(getattr(record, name, None), spec.column(name), lang) or "—"
+
+
+def _team_changed(ev: Event, lang: str) -> tuple[str, str]:
+    """The team changed (or removed) a row after split; the rep left it as sent."""
+    table = ev.table
+    if table == "Customers" and ev.field:
+        label = _fields(table, ev.field, lang)
+        d = _t(
+            lang,
+            "{label}: sent {sent}, team book now {now}",
+            "{label}：分发时 {sent}，汇总表现为 {now}",
+            label=label,
+            sent=_value(table, ev.new, ev.field, lang),
+            now=_value(table, ev.old, ev.field, lang),
+        )
+    elif ev.old is None and table == "Customers":
+        d = _t(
+            lang,
+            "{row}: given to {rep} in the team book after split, so not in the file",
+            "{row}：分发后才在汇总表中分给 {rep}，文件中没有",
+            row=describe(table, ev.new, lang),
+            rep=ev.rep,
+        )
+    elif ev.new is None and table == "Customers":
+        d = _t(
+            lang,
+            "{row}: removed from the team book after split",
+            "{row}：分发后已从汇总表删除",
+            row=describe(table, ev.old, lang),
+        )
+    elif table == "Plan" and ev.field:
+        parts = [
+            _t(
+                lang,
+                "{label} sent {sent}, team book now {now}",
+                "{label}分发时 {sent}，汇总表现为 {now}",
+                label=TABLES["Plan"].column(n).label(lang),
+                sent=_value(table, ev.old, n, lang),
+                now=_value(table, ev.new, n, lang),
+            )
+            for n in ev.field.split(",")
+        ]
+        month = getattr(ev.old, "month", None)
+        d = (f"{month:%Y-%m}：" if lang == "zh" else f"{month:%Y-%m}: ") + _sep(lang).join(parts)
+    elif ev.new is None or (ev.old is None and ev.sent is not None):
+        d = _t(
+            lang,
+            "removed from the team book after split: {row}",
+            "分发后已从汇总表删除：{row}",
+            row=describe(table, ev.sent or ev.old or ev.new, lang),
+        )
+    else:
+        d = _t(
+            lang,
+            "sent {sent} → team book now {now}",
+            "分发时 {sent} → 汇总表现为 {now}",
+            sent=describe(table, ev.old, lang),
+            now=describe(table, ev.new, lang),
+        )
+    r = (
+        _t(lang, "the team book's kept", "保留汇总表中的客户")
+        if ev.old is None and table == "Customers"
+        else _t(
+            lang,
+            "unchanged by the rep: the team book's kept",
+            "业务员未修改：保留汇总表的值",
+        )
+    )
+    return d, r
+
+
+def _conflict(ev: Event, lang: str) -> tuple[str, str]:
+    """Both the team (after split) and the rep changed a row, differently."""
+    table = ev.table
+    if table in ("Customers", "Plan") and ev.field:
+        parts = [
+            _t(
+                lang,
+                "{label}: sent {sent}, team book {now}, rep {rep}",
+                "{label}：分发时 {sent}，汇总表 {now}，业务员 {rep}",
+                label=TABLES[table].column(n).label(lang),
+                sent=_value(table, ev.sent, n, lang),
+                now=_value(table, ev.old, n, lang),
+                rep=_value(table, ev.new, n, lang),
+            )
+            for n in ev.field.split(",")
+        ]
+        d = _sep(lang).join(parts)
+        if isinstance(ev.old, PlanRow):
+            d = f"{ev.old.month:%Y-%m} " + d
+    else:
+        gone = _t(lang, "deleted", "已删除")
+        d = _t(
+            lang,
+            "sent: {sent}; team book: {now}; rep: {rep}",
+            "分发时：{sent}；汇总表：{now}；业务员：{rep}",
+            sent=describe(table, ev.sent, lang),
+            now=describe(table, ev.old, lang) or gone,
+            rep=describe(table, ev.new, lang) or gone,
+        )
+    r = _t(
+        lang,
+        "changed by both since split: the team book's kept; check it",
+        "分发后双方均有修改：保留汇总表的值，请核实",
+    )
+    return d, r
+
+
+def no_snapshot_line(source: str, rep: str | None, why: tuple[str, str], lang: str) -> Line:
+    """A return without a usable record of what split sent: merged two ways."""
+    en, zh = why
+    return Line(
+        source,
+        rep,
+        "no_snapshot",
+        None,
+        None,
+        zh if lang == "zh" else en,
+        _t(
+            lang,
+            "merged two ways (the base against the return): a row the rep left as it was "
+            "may undo a change made in the team book since split; check the changed rows",
+            "按两方合并（底表与回传）：业务员未改动的行可能覆盖分发后汇总表中的修改，请核实修改的行",
+        ),
+    )
 
 
 def taken_line(
@@ -212,7 +394,7 @@ def taken_line(
     for name in ("Plan", "Measures", "Commitments", "Receipts", "FollowUps"):
         what = [
             _t(lang, *_WHAT[key], n=counts[name, key])
-            for key in ("added", "changed", "kept", "not_taken")
+            for key in ("added", "changed", "kept", "conflict", "cross", "not_taken")
             if counts[name, key]
         ]
         if what:

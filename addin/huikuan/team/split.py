@@ -37,6 +37,7 @@ from .books import (
     write_rep_book,
 )
 from .mail import Figures, address, manager_address, rep_message
+from .sent import sent_table
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def rep_outputs(sub: Book, as_of: date) -> list[OutputTable]:
     then any extra ones (e.g. a hidden snapshot of what was sent)."""
     found = analyse_all(sub, as_of)
     outputs = output_tables(found, [], sub.lang, as_of)
-    extra: list[OutputTable] = []
+    extra: list[OutputTable] = [sent_table(sub, sub.reps[0].rep, as_of)]  # hidden: team/sent.py
     return [*outputs, *extra]
 
 

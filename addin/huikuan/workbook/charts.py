@@ -1,20 +1,22 @@
 """ChartSpec → an openpyxl chart object over the output table's own cells.
 
 Both writers use it: the openpyxl reference writer adds the object to a sheet;
-the package writer serialises it (`chart._write()`, the chartSpace) and its
-drawing without loading the user's workbook into openpyxl.
+the package writer has openpyxl serialise it in a scratch workbook (public API)
+and takes its drawing and chart parts, without loading the user's workbook.
 """
 
 from __future__ import annotations
 
 import math
+from typing import TypeAlias
 
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
-from openpyxl.chart._chart import ChartBase
 from openpyxl.chart.reference import DummyWorksheet
 
 from .outputs import ChartSpec, OutputTable, column_widths
 from .reader import cell_ref
+
+Chart: TypeAlias = BarChart | LineChart | PieChart
 
 ROW_CM = 0.53  # a default row (15 pt) in centimetres
 CHAR_CM = 0.19  # a character of column width (7 px at 96 dpi) in centimetres
@@ -49,12 +51,12 @@ def anchors(out: OutputTable) -> list[str]:
     return cells
 
 
-def build_chart(out: OutputTable, spec: ChartSpec, anchor: str) -> ChartBase:
+def build_chart(out: OutputTable, spec: ChartSpec, anchor: str) -> Chart:
     sheet = DummyWorksheet(out.name)
     last = out.last_row
     if spec.without_total and len(out.rows) > 1:
         last -= 1
-    chart: ChartBase
+    chart: Chart
     if spec.kind in ("bar", "column"):
         chart = BarChart()
         chart.type = "bar" if spec.kind == "bar" else "col"
@@ -90,5 +92,5 @@ def build_chart(out: OutputTable, spec: ChartSpec, anchor: str) -> ChartBase:
     return chart
 
 
-def build_charts(out: OutputTable) -> list[ChartBase]:
+def build_charts(out: OutputTable) -> list[Chart]:
     return [build_chart(out, s, a) for s, a in zip(out.charts, anchors(out), strict=True)]

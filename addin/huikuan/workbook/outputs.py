@@ -140,6 +140,7 @@ class OutputTable:
     rows: tuple[tuple[Any, ...], ...]
     rules: tuple[FormatRule, ...] = ()
     charts: tuple[ChartSpec, ...] = ()
+    hidden: bool = False  # the sheet is hidden (state="hidden"): huikuan's own bookkeeping
 
     def __post_init__(self) -> None:
         keys = {c.key for c in self.table.columns}

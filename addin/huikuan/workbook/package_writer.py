@@ -335,8 +335,10 @@ class Writer(IndexEdits):
         # the relationships namespace unbound at the root: bind it on the element itself
         ref = f'{r}:id="{rel_id}"' if r else f'xmlns:hkr="{R}" hkr:id="{rel_id}"'
         p = pkg.sheets_node.prefix
+        state = ' state="hidden"' if out.hidden else ""
         self.wb_edits.append_child(
-            pkg.sheets_node, f'<{p}sheet name="{esc_attr(out.name)}" sheetId="{sheet_id}" {ref}/>'
+            pkg.sheets_node,
+            f'<{p}sheet name="{esc_attr(out.name)}" sheetId="{sheet_id}"{state} {ref}/>',
         )
         self.new_sheets.append(out.name)
         table_part, _ = self.allocate(self.folder("tables/table{}.xml"))

@@ -11,6 +11,7 @@ with a date format, empty cells (None, "") not at all.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -250,17 +251,39 @@ def rels_xml(rels: Sequence[tuple[str, str, str]]) -> bytes:
 def drawing_parts(
     out: OutputTable, chart_numbers: Sequence[int]
 ) -> tuple[bytes, bytes, list[bytes]]:
-    """(drawing XML, its rels XML, each chart's XML) for the sheet's charts (openpyxl)."""
-    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-    from openpyxl.xml.functions import tostring
+    """(drawing XML, its rels XML, each chart's XML) for the sheet's charts.
+
+    openpyxl serialises the charts through its public API: they are added to a
+    one-sheet workbook saved in memory, and its drawing and chart parts are taken
+    from that package, the drawing's relationships renumbered to `chart_numbers`.
+    """
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
 
     from .charts import build_charts
 
     charts = build_charts(out)
-    drawing = SpreadsheetDrawing()
-    for chart, number in zip(charts, chart_numbers, strict=True):
-        chart._id = number  # its part: /xl/charts/chart{number}.xml
-        drawing.charts.append(chart)
-    drawing_xml = XML_DECL + tostring(drawing._write())
-    rels = XML_DECL + tostring(drawing._write_rels())
-    return drawing_xml, rels, [XML_DECL + tostring(c._write()) for c in charts]
+    scratch = Workbook()
+    sheet = scratch.active
+    assert sheet is not None  # a new workbook has its one sheet
+    for chart in charts:
+        sheet.add_chart(chart)
+    buf = io.BytesIO()
+    scratch.save(buf)
+    with zipfile.ZipFile(buf) as z:
+        drawing = z.read("xl/drawings/drawing1.xml")
+        rels = z.read("xl/drawings/_rels/drawing1.xml.rels")
+        chart_xml = [z.read(f"xl/charts/chart{i}.xml") for i in range(1, len(charts) + 1)]
+    numbers = {str(i): str(n) for i, n in enumerate(chart_numbers, start=1)}
+    rels = re.sub(
+        rb"/xl/charts/chart(\d+)\.xml",
+        lambda m: b"/xl/charts/chart%s.xml" % numbers[m.group(1).decode()].encode(),
+        rels,
+    )
+
+    def declared(xml: bytes) -> bytes:
+        return xml if xml.startswith(b"<?xml") else XML_DECL + xml
+
+    return declared(drawing), declared(rels), [declared(c) for c in chart_xml]
