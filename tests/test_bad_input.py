@@ -172,9 +172,41 @@ def test_the_message_is_given_in_both_languages(tmp_path: Path) -> None:
     assert "book.xlsx：文件为空" in run.stderr
 
 
-def test_a_folder_is_not_a_workbook(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["refresh"], ["diagnose"], ["schedule"], ["split", "--out", "out"]],
+    ids=lambda c: c[0],
+)
+def test_a_folder_is_not_a_workbook(tmp_path: Path, command: list[str]) -> None:
+    """Every command says a folder is a folder (not "no such file"), in both languages."""
     (tmp_path / "book.xlsx").mkdir()
-    run = huikuan("check", "book.xlsx", cwd=tmp_path)
+    run = huikuan(command[0], "book.xlsx", *command[1:], cwd=tmp_path)
     assert run.returncode == 2
-    assert "book.xlsx" in run.stderr
+    assert "book.xlsx: is a folder" in run.stderr and "book.xlsx：是文件夹" in run.stderr
+    assert "no such file" not in run.stderr
     assert "Traceback" not in run.stderr
+    assert folder(tmp_path) == {"book.xlsx"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["refresh", "--as-of", "2026-11-23"], ["roll", "--to", "2026-12", "--as-of", "2026-11-30"]],
+    ids=lambda c: c[0],
+)
+def test_a_read_only_workbook_is_not_written_over(tmp_path: Path, command: list[str]) -> None:
+    """A read-only file (Excel's attribute, chmod a-w) is the user saying "don't change
+    it": a rename over it would pass wherever the folder is writable (and always for root),
+    so in-place commands refuse, in both languages, and leave it as it was."""
+    path = sample_book(tmp_path / "book.xlsx", lang="zh")
+    path.chmod(0o444)
+    before = path.read_bytes()
+    run = huikuan(command[0], "book.xlsx", *command[1:], cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert "book.xlsx: the file is read-only" in run.stderr and "文件为只读" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert path.read_bytes() == before and not path.stat().st_mode & 0o222
+    assert folder(tmp_path) == {"book.xlsx"}
+    # a copy with -o is fine
+    run = huikuan("refresh", "book.xlsx", "-o", "copy.xlsx", "--as-of", "2026-11-23", cwd=tmp_path)
+    assert run.returncode in (0, 1), run.stderr
+    assert (tmp_path / "copy.xlsx").exists() and path.read_bytes() == before

@@ -60,6 +60,8 @@ def test_roll_into_2027_carries_to_the_first_working_day_and_warns(
     assert done.returncode == 0, done.stderr  # a warning alone: exit 0
     for words in HEADS[lang]:
         assert words in done.stderr, words
+    # a problem of the whole sheet is placed as "Holidays", not a dangling "Holidays!"
+    assert f"{HEADS[lang][0]}: Holidays " in done.stderr and "Holidays!" not in done.stderr
     moved = carried(book)
     assert moved and {due for due, _ in moved} == {date(2027, 1, 4)}
     assert all(came.year == 2026 and came.month == 12 for _, came in moved)

@@ -405,3 +405,41 @@ def test_a_table_at_c3_on_a_renamed_tab_is_addressed_on_the_command_line(tmp_pat
     run = huikuan("check", path)
     assert run.returncode == 1
     assert errors_only(run.stderr).splitlines() == ["问题: 客户资料!D5 客户名称不能为空"]
+
+
+HELPS = [
+    ("template",),
+    ("demo",),
+    ("check",),
+    ("refresh",),
+    ("diagnose",),
+    ("schedule",),
+    ("split",),
+    ("collect",),
+    ("roll",),
+    ("addin", "build"),
+    ("addin", "install"),
+    ("addin", "uninstall"),
+    ("addin", "status"),
+    ("addin", "doctor"),
+    ("history", "push"),
+    ("history", "show"),
+    ("history", "export"),
+]
+
+
+def test_every_help_is_true_to_what_the_command_does() -> None:
+    """Read as a user does: no argparse escape (%%) shown literally; refresh names every
+    sheet it writes; show and export, which take no workbook, look in the current folder."""
+    texts = {}
+    for words in HELPS:
+        done = huikuan(*words, "--help")
+        assert done.returncode == 0, done.stderr
+        assert "%%" not in done.stdout, words
+        texts[words] = " ".join(done.stdout.split())
+    assert "%APPDATA%\\Microsoft\\AddIns" in texts[("addin", "install")]
+    for table in contract.OUTPUT_TABLES:
+        assert table.name in texts[("refresh",)], table.name
+    for words in (("history", "show"), ("history", "export")):
+        assert "huikuan-history.db in the current folder" in texts[words]
+    assert "huikuan-history.db beside the workbook" in texts[("history", "push")]

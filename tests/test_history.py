@@ -480,3 +480,34 @@ def test_messages_never_show_the_password():
         store.connect(f"postgresql://hk:s3cret@127.0.0.1:{port}/huikuan")
     assert "s3cret" not in err.value.en + err.value.zh
     assert "***" in err.value.en and "无法连接" in err.value.zh
+
+
+def test_push_with_only_warnings_says_warning_and_exits_0(tmp_path: Path):
+    """A stray note below a table is a warning: push labels it 警告 and exits 0 (README)."""
+    book = write(golden_book(), tmp_path / "东区.xlsx")
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Receipts"]
+    ws.cell(ws.max_row + 2, 1, "备注：另有一笔待确认")
+    wb.save(book)
+    done = huikuan("history", "push", book, "--db", tmp_path / "h.db", "--as-of", "2026-03-31")
+    assert done.returncode == 0, done.stderr
+    assert "警告: Receipts!A" in done.stderr and "问题" not in done.stderr
+    # the months pushed, listed as Chinese lists them
+    assert "2026年1月、2026年2月、2026年3月" in done.stdout, done.stdout
+
+
+def test_show_in_chinese_lines_up_by_display_width(tmp_path: Path):
+    """Chinese headers and 合计 take two columns a character: every line of the table ends
+    in the same terminal column, so each figure sits under its heading."""
+    from huikuan.text import display_width
+
+    book = write(golden_book(), tmp_path / "东区.xlsx")
+    db = tmp_path / "h.db"
+    assert huikuan("history", "push", book, "--db", db, "--as-of", "2026-03-31").returncode == 0
+    done = huikuan("history", "show", "--db", db, "--as-of", "2026-03-31")
+    assert done.returncode == 0, done.stderr
+    table = [ln for ln in done.stdout.splitlines()[1:] if not ln.startswith("信用等级")]
+    assert table[0].startswith("月份") and table[-1].startswith("合计") and len(table) == 5
+    assert len({display_width(ln) for ln in table}) == 1, table
+    # the last heading 短缺 ends where the amounts end
+    assert table[0].endswith("短缺") and table[-1].endswith("元")

@@ -487,6 +487,42 @@ def test_collect_in_place_keeps_the_managers_own_sheets(team: Path, tmp_path: Pa
     assert "经理备注" in openpyxl.load_workbook(base).sheetnames
 
 
+def test_collect_keeps_the_date_format_of_blank_cells_so_roll_shows_dates(
+    team: Path, tmp_path: Path
+) -> None:
+    """A blank 结转自 / 制定日期 cell keeps the column's date format through collect: the
+    installments roll carries into it afterwards read as dates, not serials like 46330."""
+    base = tmp_path / "base.xlsx"
+    base.write_bytes(team.read_bytes())
+
+    def date_formatted(path: Path, table: ct.Table, key: str) -> tuple[int, int]:
+        """(date-formatted cells, cells) of a table column, read with openpyxl."""
+        sheet, headers, _ = table_rows(path, table.name)
+        ws = openpyxl.load_workbook(path)[sheet]
+        col = headers.index(table.column(key).label(load(path).lang))
+        cells = [row[col] for row in ws[ws.tables[table.name].ref]][1:]
+        return sum(c.is_date for c in cells), len(cells)
+
+    formatted, total = date_formatted(base, ct.COMMITMENTS, "carried_from")
+    assert formatted == total > 0  # the demo's blank 结转自 cells are date-formatted
+    out = tmp_path / "mail"
+    split(base, out, AS_OF)
+    team_out = tmp_path / "collected.xlsx"
+    run = huikuan("collect", out, "-o", team_out, "--base", base, "--as-of", AS_OF)
+    assert run.returncode == 0, run.stderr
+    assert date_formatted(team_out, ct.COMMITMENTS, "carried_from") == (total, total)
+    assert (
+        date_formatted(team_out, ct.PLAN, "agreed_on")[0]
+        == date_formatted(base, ct.PLAN, "agreed_on")[0]
+    )
+    run = huikuan("roll", team_out, "--to", "2026-12", "--as-of", "2026-12-01")
+    assert run.returncode == 0, run.stderr
+    carried = [i for i in load(team_out).commitments if i.carried_from is not None]
+    assert carried
+    formatted, total = date_formatted(team_out, ct.COMMITMENTS, "carried_from")
+    assert formatted == total  # the carried dates among them
+
+
 def _sheet_part_of(zf: zipfile.ZipFile, title: str) -> str:
     import re
 

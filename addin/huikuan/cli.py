@@ -101,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
         "refresh",
         help="compute and write the output sheets",
         description="Compute Status, Schedule, Diagnosis, Excuses, Dashboard (with its "
-        "charts) and Problems and write them into the workbook (in place, atomically) "
+        "charts), Forecast and Problems and write them into the workbook (in place, atomically) "
         "or into OUT. Only those sheets are written: input tables, your own sheets, "
         "charts, pictures and macros are kept byte for byte.",
     )
@@ -177,7 +177,7 @@ def _print_problems(problems: Sequence[Problem], lang: str) -> None:
         else:
             head = "问题" if lang == "zh" else "problem"
         value = f" [{p.value}]" if p.value else ""
-        print(f"{head}: {p.sheet}!{p.cell}{value} {p.message}", file=sys.stderr)
+        print(f"{head}: {p.where}{value} {p.message}", file=sys.stderr)
 
 
 def _count(problems: Sequence[Problem], lang: str) -> str:

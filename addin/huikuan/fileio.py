@@ -118,6 +118,13 @@ def write_atomic(dest: Path, fill: Fill | bytes) -> Path:
         raise Unusable(f"{dest}: is a folder", f"{dest}：是文件夹")
     with told(dest):
         mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
+        if target.exists() and not mode & 0o222:
+            # read-only (Windows' attribute, chmod a-w): renaming over it would succeed
+            # wherever the folder is writable, and for root always; the user said no
+            raise Unusable(
+                f"{dest}: the file is read-only; make it writable, or write a copy with -o",
+                f"{dest}：文件为只读；请先取消只读，或用 -o 写入另一个文件",
+            )
         fd, name = tempfile.mkstemp(
             prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent
         )

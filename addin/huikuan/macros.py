@@ -114,8 +114,7 @@ def _run(press: Callable[[Session], None], book: Any, today: date | None) -> Non
 
 def _problem_lines(result: jobs.Result) -> str:
     lines = [
-        f"{'' if p.is_error else '⚠ '}{p.sheet}!{p.cell} {f'[{p.value}] ' if p.value else ''}"
-        f"{p.message}"
+        f"{'' if p.is_error else '⚠ '}{p.where} {f'[{p.value}] ' if p.value else ''}{p.message}"
         for p in result.problems
     ]
     more = len(lines) - SHOWN_PROBLEMS

@@ -125,6 +125,11 @@ class Problem(Record):
     def is_error(self) -> bool:
         return self.severity != "warning"
 
+    @property
+    def where(self) -> str:
+        """ "Sheet!A1", or the sheet alone when the problem is of no one cell."""
+        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+
 
 class CadenceRow(Record):
     """A Policy row: the follow-up cadence of one credit grade, in days."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..options import as_of_date as as_of
+from ..text import display_width
 from ..values import format_amount, format_month
 from . import team_name
 
@@ -32,13 +33,13 @@ def add_parser(sub: Any) -> None:
     )
     hs = h.add_subparsers(dest="history_command", required=True, metavar="ACTION")
 
-    def db(p: argparse.ArgumentParser) -> None:
+    def db(p: argparse.ArgumentParser, beside: str = "beside the workbook") -> None:
         p.add_argument(
             "--db",
             default=None,
             metavar="URL",
             help="sqlite:///path.db, a file path, or postgresql+psycopg://… "
-            "(default: $HUIKUAN_DB, else huikuan-history.db beside the workbook)",
+            f"(default: $HUIKUAN_DB, else huikuan-history.db {beside})",
         )
 
     p = hs.add_parser(
@@ -69,7 +70,7 @@ def add_parser(sub: Any) -> None:
         "partial, broken, kept rate, average days late, amount short) of a customer, "
         "of a rep's customers, or of the team, and the suggested credit grade.",
     )
-    db(s)
+    db(s, "in the current folder")
     s.add_argument("--team", default=None, metavar="NAME", help="the team (default: the only one)")
     who = s.add_mutually_exclusive_group()
     who.add_argument("--customer", default=None, metavar="ID")
@@ -84,7 +85,7 @@ def add_parser(sub: Any) -> None:
         description="Write the team's stored tables (every team's with --all-teams) as one "
         "workbook (a sheet per table) or a folder of CSV files (UTF-8 with BOM, for Excel).",
     )
-    db(e)
+    db(e, "in the current folder")
     e.add_argument("--team", default=None, metavar="NAME")
     e.add_argument("--all-teams", action="store_true", help="the whole organisation")
     e.add_argument("--format", choices=("xlsx", "csv"), required=True)
@@ -119,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
             policy=policy_from(book.cadences),
         )
         lang = book.lang
-        months = ", ".join(format_month(m, lang) for m in done.months) or "-"
+        months = _say(lang, ", ", "、").join(format_month(m, lang) for m in done.months) or "-"
         print(
             _say(
                 lang,
@@ -130,10 +131,9 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         for p in problems:
-            print(
-                f"{_say(lang, 'problem', '问题')}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr
-            )
-        return 1 if problems else 0
+            head = _say(lang, "problem", "问题") if p.is_error else _say(lang, "warning", "警告")
+            print(f"{head}: {p.where} {p.message}", file=sys.stderr)
+        return 1 if any(p.is_error for p in problems) else 0
 
     url = store.resolve(args.db, Path.cwd() / "x", must_exist=True)
     if url is None:
@@ -215,16 +215,16 @@ def _show(engine: Any, args: argparse.Namespace, today: date) -> int:
     print(
         _say(lang, f"promise record: {label} (as of {as_of})", f"守约记录：{label}（截至 {as_of}）")
     )
-    head = _say(
+    heads = _say(
         lang,
-        "month     owed  kept  partial  broken  kept rate  avg days late          short",
-        "月份      到期  守约  部分  失约    守约率  平均逾期天数            短缺",
-    )
-    print(head)
+        "month|owed|kept|partial|broken|kept rate|avg days late|short",
+        "月份|到期|守约|部分|失约|守约率|平均逾期天数|短缺",
+    ).split("|")
+    print(_row(heads))
     for month, rec in by_month(label, mine, as_of).items():
         print(_line(format_month(month, "en"), rec, lang))
     total = record(label, mine, as_of, max(1, args.months))
-    print(_line(_say(lang, "total  ", "合计   "), total, lang))
+    print(_line(_say(lang, "total", "合计"), total, lang))
     if args.customer is not None:
         current = grades[args.customer].credit_grade
         new = suggested_grade(total, grade_rules())
@@ -242,10 +242,20 @@ def _line(month: str, rec: Any, lang: str) -> str:
     rate = "" if rec.kept_rate is None else f"{rec.kept_rate:.1%}"
     late = "" if rec.avg_days_late is None else f"{rec.avg_days_late:.1f}"
     short = format_amount(rec.short, lang)
-    return (
-        f"{month:<9} {rec.owed:>4} {rec.kept:>5} {rec.partial:>8} {rec.broken:>7} "
-        f"{rate:>10} {late:>14} {short:>14}"
-    )
+    return _row([month, rec.owed, rec.kept, rec.partial, rec.broken, rate, late, short])
+
+
+_WIDTHS = (9, 4, 5, 8, 7, 10, 14, 14)
+
+
+def _row(cells: list[Any]) -> str:
+    """One line of the record table, padded by display width (a Chinese character takes two
+    columns), the first cell left-aligned and the others right-aligned."""
+    out = []
+    for i, (cell, width) in enumerate(zip(cells, _WIDTHS, strict=True)):
+        pad = " " * max(0, width - display_width(str(cell)))
+        out.append(f"{cell}{pad}" if i == 0 else f"{pad}{cell}")
+    return " ".join(out)
 
 
 def _export(engine: Any, args: argparse.Namespace) -> int:
@@ -316,7 +326,9 @@ def push_closing(
         months=[month],
         policy=policy_from(book.cadences),
     )
-    months = ", ".join(format_month(m, book.lang) for m in done.months) or "-"
+    months = (
+        _say(book.lang, ", ", "、").join(format_month(m, book.lang) for m in done.months) or "-"
+    )
     return _say(
         book.lang,
         f"history: {months} pushed to {store.shown(url)}",

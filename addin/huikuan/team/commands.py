@@ -144,7 +144,7 @@ def _problems(problems: list[Problem], lang: str) -> None:
     """Each problem on stderr: an error as problem/问题, a warning as warning/警告."""
     for p in problems:
         head = _say(lang, "problem", "问题") if p.is_error else _say(lang, "warning", "警告")
-        print(f"{head}: {p.sheet}!{p.cell} {p.message}", file=sys.stderr)
+        print(f"{head}: {p.where} {p.message}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -29,6 +29,8 @@ __all__ = ["Unusable", "guard", "workbook_part"]  # Unusable lives in huikuan.er
 def guard(path: Path) -> None:
     """Refuse a file that is not a sane spreadsheet package (raises Unusable)."""
     name = path.name
+    if path.is_dir():
+        raise Unusable(f"{name}: is a folder, not a workbook", f"{name}：是文件夹，不是工作簿")
     if not path.is_file():
         raise Unusable(f"{name}: no such file", f"{name}：文件不存在")
     if path.stat().st_size == 0:

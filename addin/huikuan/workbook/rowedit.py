@@ -355,6 +355,8 @@ def edit_table(
                     ref = f"{col_letter(col)}{number}"
                     if offset in source:
                         xml = cells.cell(ref, styles.get(col, ""), source[offset])
+                        if not xml and styles.get(col):  # a blank keeps the column's format
+                            xml = f'<c r="{ref}"{styles[col]}/>'
                     elif offset in info.calculated:
                         xml = f'<c r="{ref}"{styles.get(col, "")}><f>{esc_text(info.calculated[offset])}</f></c>'
                     else:

@@ -65,8 +65,8 @@ def add_parser(sub: Any) -> None:
     i = actions.add_parser(
         "install",
         help="build the add-in into Excel's add-in folder and configure it (Windows)",
-        description="Build huikuan.xlam into %%APPDATA%%\\Microsoft\\AddIns and write its "
-        "xlwings settings (interpreter, UDF module) to %%USERPROFILE%%\\.huikuan\\huikuan.conf.",
+        description="Build huikuan.xlam into %APPDATA%\\Microsoft\\AddIns and write its "
+        "xlwings settings (interpreter, UDF module) to %USERPROFILE%\\.huikuan\\huikuan.conf.",
     )
     i.add_argument("--lang", choices=("zh", "en"), default="zh", help="ribbon labels (default zh)")
     i.add_argument(
