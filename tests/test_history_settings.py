@@ -16,7 +16,7 @@ import openpyxl
 
 import xlwings_standin as xs
 from books import Tab, sample_tabs, table_rows, write_book
-from huikuan import macros
+from huikuan import jobs, macros
 from huikuan.history import store
 from huikuan.model import Book, Customer, Installment, PlanRow, Receipt, Setting
 from postgres import free_port
@@ -138,9 +138,9 @@ def test_split_keeps_the_settings_with_the_team(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     files = sorted((tmp_path / "out").glob("*.xlsx"))
     assert [f.name for f in files] == ["Li.xlsx", "Wang.xlsx"]
+    assert jobs.load(team)[0].setting("history_db") == "h.db"
     for f in files:
-        _, _, rows = table_rows(f, "Settings")
-        assert [r for r in rows if any(v is not None for v in r)] == []
+        assert jobs.load(f)[0].settings == ()
 
 
 # ---- huikuan diagnose -------------------------------------------------------------------
