@@ -50,6 +50,21 @@ def teams_in(path: Path) -> list[str]:
         engine.dispose()
 
 
+def test_where_a_setting_points(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("HUIKUAN_DB", raising=False)
+    book = tmp_path / "东区.xlsx"
+    here = f"sqlite:///{tmp_path.resolve() / 'h.db'}"
+    assert store.resolve(None, book, setting="h.db") == here
+    assert store.resolve(None, book, setting="sqlite:///h.db") == here
+    assert store.resolve(None, book, setting=str(tmp_path / "h.db")) == here
+    pg = "postgresql+psycopg://hk:pw@db.example/huikuan"
+    assert store.resolve(None, book, setting=pg) == pg
+    # a book never saved has no folder for a relative path; an absolute one still counts
+    assert store.resolve(None, None, setting="h.db") is None
+    assert store.resolve(None, None, setting=str(tmp_path / "h.db")) == here
+    assert store.resolve("other.db", book, setting="h.db") == store.sqlite_url(Path("other.db"))
+
+
 # ---- the command line ---------------------------------------------------------------
 
 

@@ -58,13 +58,16 @@ def resolve(
     if given:
         return given if "://" in given else sqlite_url(Path(given))
     if setting:
-        folder = beside.parent if beside is not None else Path.cwd()
         if "://" not in setting:
-            path = folder / Path(setting).expanduser()
+            path = Path(setting).expanduser()
         elif setting.startswith("sqlite:///") and not setting.startswith("sqlite:////"):
-            path = folder / setting.removeprefix("sqlite:///")
+            path = Path(setting.removeprefix("sqlite:///"))
         else:
             return setting
+        if not path.is_absolute():
+            if beside is None:  # a book never saved: no folder for a relative path
+                return None
+            path = beside.parent / path
         return sqlite_url(path)
     if beside is None:
         return None
