@@ -46,6 +46,7 @@ def test_every_column_of_the_contract_is_in_the_spec(table: ct.Table) -> None:
         ct.CAUSES,
         ct.ACTIONS,
         ct.COLLECT_EVENTS,
+        ct.SETTING_KEYS,
     ],
 )
 def test_every_choice_is_in_the_spec(choices: tuple[ct.Choice, ...]) -> None:

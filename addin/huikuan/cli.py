@@ -168,6 +168,30 @@ def _print_diagnosis(result: jobs.Result) -> None:
         print(f"{mark} {f.rank}. {name} {f.figure:>7.1%} {amount}  {remedies.detail(f, lang)}")
         if f.flagged:
             print(f"       → {remedies.remedy(f, lang)}")
+    _print_misses(result)
+
+
+def _print_misses(result: jobs.Result) -> None:
+    """The reps likely to miss the month's target (the Diagnosis sheet's likely_miss rows)."""
+    lang = result.book.lang
+    zh = lang == "zh"
+    title = contract.choice_label(contract.LIKELY_MISS, "likely_miss", lang)
+    print(f"\n【{title}】")
+    if not result.misses:
+        print("  无" if zh else "  none")
+        return
+    for f in result.misses:
+        amounts = [format_amount(a, lang) for a in (f.received, f.expected, f.likely, f.target)]
+        short = format_amount(f.shortfall, lang)
+        print(
+            f"⚠ {f.rep}  "
+            + (
+                "已回款 {} + 预计 {} = {}，目标 {}".format(*amounts) + f"，差 {short}"
+                if zh
+                else "received {} + expected {} = {}, target {}".format(*amounts)
+                + f", short {short}"
+            )
+        )
 
 
 def _print_problems(problems: Sequence[Problem], lang: str) -> None:

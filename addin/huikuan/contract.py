@@ -294,8 +294,24 @@ REPS = Table(
     keys=("rep",),
 )
 
+# huikuan's addition (issue 16): workbook-wide settings, one row per setting (optional)
+SETTING_KEYS = _choices(
+    ("history_db", "history database", "历史数据库"),
+    ("history_team", "team name in the history database", "历史库团队名"),
+)
+
+SETTINGS = Table(
+    "Settings",
+    "设置",
+    (
+        C("setting", "Setting", "设置项", K.CHOICE, required=True, choices=SETTING_KEYS),
+        C("value", "Value", "值", K.TEXT),
+    ),
+    keys=("setting",),
+)
+
 INPUT_TABLES = (CUSTOMERS, PLAN, MEASURES, COMMITMENTS, RECEIPTS, FOLLOWUPS)
-SETTING_TABLES = (POLICY, THRESHOLDS, HOLIDAYS, REPS)
+SETTING_TABLES = (POLICY, THRESHOLDS, HOLIDAYS, REPS, SETTINGS)
 
 # ---- output tables -------------------------------------------------------
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from .engine.analysis import analyse, analyse_all, calendar_problems, gc_paused
 from .engine.diagnosis import Finding
+from .engine.forecast import RepForecast, likely_to_miss
 from .engine.schedule import Action
 from .engine.status import StatusRow
 from .errors import Unusable
@@ -29,7 +30,7 @@ from .model import Book, Problem
 from .text import match_name
 from .workbook.book import FileBook, Workbook
 from .workbook.files import FileTables
-from .workbook.outputs import output_tables
+from .workbook.outputs import month_forecast, output_tables
 from .workbook.package import Risk
 from .workbook.reader import TableSource, read_book
 
@@ -52,6 +53,7 @@ class Result:
     as_of: date | None = None
     findings: tuple[Finding, ...] = ()
     rep: str | None = None  # the one rep a result is about, as the workbook spells it
+    misses: tuple[RepForecast, ...] = ()  # reps likely to miss the month's target (diagnose)
 
     @property
     def errors(self) -> list[Problem]:
@@ -115,29 +117,44 @@ def refresh(path: Path, as_of: date, out: Path | None = None, force: bool = Fals
         raise Unusable(f"{dest}: is a folder", f"{dest}：是文件夹")
     with gc_paused():  # read, computed and written: nothing here forms a reference cycle
         target = FileBook(path, dest)
-        result = refresh_book(target, as_of, history=stored_history(path))
+        result = refresh_book(target, as_of, store_beside=path)
         with told(dest):  # a file-system error names the user's file, never a temporary one
             lost = target.save()
         return replace(result, lost=lost, written=dest)
 
 
-def stored_history(path: Path) -> Book | None:
-    """The team's months in the history store, when one is configured ($HUIKUAN_DB, or
-    huikuan-history.db beside the workbook); None otherwise (SQLAlchemy not even imported)."""
+def store_url(path: Path | None, book: Book, db: str | None = None) -> str | None:
+    """The history store the workbook at `path` uses, when one is configured: --db, else
+    $HUIKUAN_DB, else its Settings row history_db (a relative path: beside the workbook),
+    else huikuan-history.db beside it when that file exists; None otherwise (SQLAlchemy
+    not even imported)."""
     import os
 
-    from .history import DEFAULT_FILE, ENV, team_name
+    from .history import DB_SETTING, DEFAULT_FILE, ENV
 
-    if not os.environ.get(ENV) and not (path.parent / DEFAULT_FILE).exists():
+    setting = book.setting(DB_SETTING)
+    beside = path is not None and (path.parent / DEFAULT_FILE).exists()
+    if not db and not os.environ.get(ENV) and not setting and not beside:
         return None
     from .history import store
 
-    url = store.resolve(None, path, must_exist=True)
+    return store.resolve(db, path, must_exist=True, setting=setting)
+
+
+def stored_history(path: Path | None, book: Book) -> Book | None:
+    """The team's months in the history store (store_url), None when none is configured.
+
+    `path`: the workbook's file (None for a book never saved: then only $HUIKUAN_DB or an
+    absolute Settings path counts)."""
+    url = store_url(path, book)
     if url is None:
         return None
+    from .history import TEAM_SETTING, store, team_name
+
     engine = store.connect(url)
     try:
-        return store.load(engine, team_name(path))
+        team = team_name(path or Path("book"), None, book.setting(TEAM_SETTING))
+        return store.load(engine, team)
     finally:
         engine.dispose()
 
@@ -147,13 +164,18 @@ def refresh_book(
     as_of: date,
     outputs: Collection[str] | None = None,
     history: Book | None = None,
+    store_beside: Path | None = None,
 ) -> Result:
     """Compute every output table and write those named in `outputs` (default: all).
 
     The one refresh behind the command (a FileBook) and the ribbon (the open book).
-    `history`: the team's stored months (promise records and the forecast look back on them).
+    `history`: the team's stored months (promise records and the forecast look back on
+    them); when not given, they are read from the store the workbook at `store_beside`
+    is configured with (stored_history), if any.
     """
     book, problems = read_book(target)
+    if history is None and (store_beside is not None or book.settings):
+        history = stored_history(store_beside, book)
     found = analyse_all(book, as_of, history)
     problems = [*problems, *found.warnings]
     for table in output_tables(found, problems, book.lang, as_of):
@@ -163,19 +185,29 @@ def refresh_book(
 
 
 def diagnose(path: Path, as_of: date, rep: str | None = None) -> Result:
-    """The six causes per rep and for the team (only `rep`'s when given), writing nothing.
+    """The six causes per rep and for the team (only `rep`'s when given), and the reps
+    likely to miss the month's target (the forecast, with the stored history), writing nothing.
 
     An unknown rep is Unusable (the message lists the reps).
     """
     book, problems = load(path)
     who = find_rep(book, rep) if rep is not None else None
-    found = analyse_all(book, as_of)
+    found = analyse_all(book, as_of, stored_history(path, book))
     problems = [*problems, *found.warnings]
     findings = found.findings
+    misses = likely_to_miss(month_forecast(found.rows, found.forecast, as_of.replace(day=1)))
     if who is not None:
         findings = tuple(f for f in findings if f.rep == who)
+        misses = tuple(f for f in misses if f.rep == who)
     return Result(
-        book, problems, found.rows, found.actions, as_of=as_of, findings=findings, rep=who
+        book,
+        problems,
+        found.rows,
+        found.actions,
+        as_of=as_of,
+        findings=findings,
+        rep=who,
+        misses=misses,
     )
 
 
@@ -251,17 +283,29 @@ def roll(
     out: Path | None = None,
     force: bool = False,
     skip: bool = False,
+    db: str | None = None,
 ) -> RollResult:
     """The month `to` planned in the workbook at `path`, written to `out` (default: in place).
 
-    Rolling past a month is refused unless `skip`.
+    Rolling past a month is refused unless `skip`. When a history store is configured
+    (`db`, else store_url's order), the closing month is pushed into it after the roll
+    is written; `pushed` and `pushed_to` say so.
     """
     from .team.roll import roll_file
 
     if out is not None:
         require_suffix(out, WORKBOOK_SUFFIXES)
     with told(out or path):
-        return roll_file(path, to.replace(day=1), as_of, out, force, skip)
+        res = roll_file(path, to.replace(day=1), as_of, out, force, skip)
+    url = store_url(path, res.book, db)
+    if url is None:
+        return res
+    from .history.commands import push_closing  # the closed month into the store (issue 16)
+
+    months = push_closing(path, res.book, res.rolled.from_month, as_of, url)
+    from .history.store import shown
+
+    return replace(res, pushed=months, pushed_to=shown(url))
 
 
 # ---- new workbooks ------------------------------------------------------------------------

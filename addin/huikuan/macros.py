@@ -5,10 +5,12 @@ Each button takes the calling book (`xw.Book.caller()`), runs its job of
 huikuan.jobs — the same function the command line runs, called directly — and
 says what happened in a message box; a failure is a message too, never a
 traceback. Refresh, Schedule, Diagnose and Check work on the open book
-(LiveBook); New month, Split and Collect work on its saved file and write new
+(LiveBook), reading the stored months when a history store is configured ($HUIKUAN_DB,
+the Settings row history_db, or huikuan-history.db beside the saved file); New month, Split and Collect work on its saved file and write new
 files beside it (the open file itself is never rewritten):
 
-- 新月份 New month: the next month rolled into BOOK-YYYY-MM.xlsx, opened afterwards;
+- 新月份 New month: the next month rolled into BOOK-YYYY-MM.xlsx, opened afterwards; the
+  closing month pushed into the history store when one is configured (as `huikuan roll`);
 - 拆分 Split: one workbook per rep in the folder BOOK-split;
 - 汇总 Collect: the returns put in the folder BOOK-returns merged over this book
   into BOOK-collected.xlsx, opened afterwards.
@@ -43,6 +45,11 @@ class Session:
     def say(self, zh: str, en: str, critical: bool = False) -> None:
         text = {"zh": zh, "en": en}.get(self.lang or "", f"{zh}\n\n{en}")
         self.book.app.alert(text, title=TITLE, mode="critical" if critical else "info")
+
+    def file(self) -> Path | None:
+        """The book's file when it has been saved as one (where its history store is)."""
+        path = Path(str(self.book.fullname))
+        return path if path.is_absolute() else None
 
     def saved_path(self) -> Path:
         """The book's file, saved now so the job sees what is on screen."""
@@ -138,7 +145,9 @@ def _written(session: Session, result: jobs.Result, names: tuple[str, ...]) -> N
 
 
 def _refresh(session: Session, names: tuple[str, ...]) -> None:
-    result = jobs.refresh_book(session.live, session.today, outputs=names)
+    result = jobs.refresh_book(
+        session.live, session.today, outputs=names, store_beside=session.file()
+    )
     _written(session, result, names)
 
 
@@ -178,9 +187,7 @@ def diagnose(book: Any = None, today: date | None = None) -> None:
     """诊断 Diagnose: the six causes per rep and for the team (Diagnosis, Excuses sheets)."""
 
     def press(session: Session) -> None:
-        names = ("Diagnosis", "Excuses", "Problems")
-        result = jobs.refresh_book(session.live, session.today, outputs=names)
-        _written(session, result, names)
+        _refresh(session, ("Diagnosis", "Excuses", "Problems"))
 
     _run(press, book, today)
 
@@ -219,11 +226,19 @@ def new_month(book: Any = None, today: date | None = None) -> None:
             format_month(rolled.to_month, lang),
             format_amount(rolled.carried_amount, lang),
         )
+        zh_pushed = en_pushed = ""
+        if result.pushed_to is not None:
+            zh_months = "、".join(format_month(m, lang) for m in result.pushed) or "无"
+            en_months = ", ".join(format_month(m, lang) for m in result.pushed) or "-"
+            zh_pushed = f"\n历史库：已写入 {zh_months}（{result.pushed_to}）。"
+            en_pushed = f"\nHistory: {en_months} pushed to {result.pushed_to}."
         session.say(
             f"已生成{new}的计划：{copy}\n计划 {len(rolled.plan)} 行，结转未付承诺 "
-            f"{len(rolled.carried)} 期（{carried}），结转措施 {len(rolled.measures)} 项。",
+            f"{len(rolled.carried)} 期（{carried}），结转措施 {len(rolled.measures)} 项。"
+            + zh_pushed,
             f"{new} planned in {copy}\n{len(rolled.plan)} plan rows, {len(rolled.carried)} "
-            f"unpaid installments carried ({carried}), {len(rolled.measures)} measures carried.",
+            f"unpaid installments carried ({carried}), {len(rolled.measures)} measures carried."
+            + en_pushed,
         )
 
     _run(press, book, today)

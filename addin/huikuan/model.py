@@ -165,6 +165,13 @@ class Rep(Record):
     manager: str | None = None
 
 
+class Setting(Record):
+    """A Settings row: one workbook-wide setting (contract.SETTING_KEYS) and its value."""
+
+    setting: str
+    value: str | None = None
+
+
 class Book(Record):
     """Every good record read from one workbook."""
 
@@ -178,4 +185,12 @@ class Book(Record):
     thresholds: tuple[Threshold, ...] = ()
     holidays: tuple[Holiday, ...] = ()
     reps: tuple[Rep, ...] = ()
+    settings: tuple[Setting, ...] = ()
     lang: str = "zh"
+
+    def setting(self, key: str) -> str | None:
+        """The Settings row `key`'s value (trimmed), None when blank or absent."""
+        for s in self.settings:
+            if s.setting == key:
+                return (s.value or "").strip() or None
+        return None

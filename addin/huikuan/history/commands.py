@@ -16,7 +16,7 @@ from typing import Any
 from ..options import as_of_date as as_of
 from ..text import display_width
 from ..values import format_amount, format_month
-from . import team_name
+from . import DB_SETTING, TEAM_SETTING, team_name
 
 COMMAND = "history"
 
@@ -107,10 +107,10 @@ def run(args: argparse.Namespace) -> int:
         from ..engine.policy import policy_from
 
         book, problems = jobs.load(args.book)
-        url = store.resolve(args.db, args.book)
+        url = store.resolve(args.db, args.book, setting=book.setting(DB_SETTING))
         assert url is not None
         engine = store.connect(url)
-        team = team_name(args.book, args.team)
+        team = team_name(args.book, args.team, book.setting(TEAM_SETTING))
         done = store.push(
             engine,
             team,
@@ -306,31 +306,25 @@ def _cell(value: Any) -> Any:
 
 
 def push_closing(
-    book_path: Path, book: Any, month: date, as_of: date, db: str | None
-) -> str | None:
-    """Roll's hook: push the closing month when a store is configured (--db, $HUIKUAN_DB or
-    huikuan-history.db beside the workbook); the line to print, or None when there is none."""
+    book_path: Path, book: Any, month: date, as_of: date, url: str
+) -> tuple[date, ...]:
+    """Roll's hook (jobs.roll): push the closing month into the store at `url`; the months
+    pushed. The team is the workbook's (--team is not roll's: $HUIKUAN_TEAM, its Settings
+    row history_team, else its file name)."""
     from ..engine.policy import policy_from
     from . import store
 
-    url = store.resolve(db, book_path, must_exist=True)
-    if url is None:
-        return None
     engine = store.connect(url)
-    done = store.push(
-        engine,
-        team_name(book_path),
-        book,
-        as_of,
-        book_path.name,
-        months=[month],
-        policy=policy_from(book.cadences),
-    )
-    months = (
-        _say(book.lang, ", ", "、").join(format_month(m, book.lang) for m in done.months) or "-"
-    )
-    return _say(
-        book.lang,
-        f"history: {months} pushed to {store.shown(url)}",
-        f"历史库：已写入 {months}（{store.shown(url)}）",
-    )
+    try:
+        done = store.push(
+            engine,
+            team_name(book_path, None, book.setting(TEAM_SETTING)),
+            book,
+            as_of,
+            book_path.name,
+            months=[month],
+            policy=policy_from(book.cadences),
+        )
+    finally:
+        engine.dispose()
+    return done.months

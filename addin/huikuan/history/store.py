@@ -40,15 +40,35 @@ from . import schema as s
 # ---- where the store is -------------------------------------------------------------
 
 
-def resolve(db: str | None, beside: Path | None = None, must_exist: bool = False) -> str | None:
-    """The store's URL: --db, else $HUIKUAN_DB, else huikuan-history.db beside the workbook.
+def resolve(
+    db: str | None,
+    beside: Path | None = None,
+    must_exist: bool = False,
+    setting: str | None = None,
+) -> str | None:
+    """The store's URL: --db, else $HUIKUAN_DB, else the workbook's Settings row
+    history_db (`setting`), else huikuan-history.db beside the workbook.
 
-    A plain path (no "://") is a SQLite file. With `must_exist`, the default file
-    beside the workbook counts only when it is there (None otherwise).
+    A plain path (no "://") is a SQLite file; a relative one given by the workbook,
+    as a path or as sqlite:///relative.db, is beside the workbook. With `must_exist`,
+    the default file beside the workbook counts only when it is there (None otherwise);
+    a store named by --db, $HUIKUAN_DB or the workbook is used (a new SQLite file made).
     """
     given = db or os.environ.get(ENV) or None
     if given:
         return given if "://" in given else sqlite_url(Path(given))
+    if setting:
+        if "://" not in setting:
+            path = Path(setting).expanduser()
+        elif setting.startswith("sqlite:///") and not setting.startswith("sqlite:////"):
+            path = Path(setting.removeprefix("sqlite:///"))
+        else:
+            return setting
+        if not path.is_absolute():
+            if beside is None:  # a book never saved: no folder for a relative path
+                return None
+            path = beside.parent / path
+        return sqlite_url(path)
     if beside is None:
         return None
     path = beside.parent / DEFAULT_FILE

@@ -107,8 +107,9 @@ def add_parsers(sub: Any) -> None:
         "--db",
         default=None,
         metavar="URL",
-        help="history store to push the closed month to (default: $HUIKUAN_DB, else "
-        "huikuan-history.db beside TEAM.xlsx if it exists)",
+        help="history store to push the closed month to (default: $HUIKUAN_DB, else the "
+        "workbook's Settings row history_db, else huikuan-history.db beside TEAM.xlsx if "
+        "it exists)",
     )
 
 
@@ -228,7 +229,7 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _roll(args: argparse.Namespace) -> int:
-    res = jobs.roll(args.book, args.to, args.as_of, args.output, args.force, args.skip)
+    res = jobs.roll(args.book, args.to, args.as_of, args.output, args.force, args.skip, db=args.db)
     lang = res.book.lang
     ro = res.rolled
     _problems(res.problems, lang)
@@ -267,9 +268,13 @@ def _roll(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(_say(lang, f"written: {res.written}", f"已写入 {res.written}"))
-    from ..history.commands import push_closing  # issue 16: the closed month into the store
-
-    pushed = push_closing(args.book, res.book, ro.from_month, args.as_of or date.today(), args.db)
-    if pushed:
-        print(pushed)
+    if res.pushed_to is not None:
+        months = _say(lang, ", ", "、").join(format_month(m, lang) for m in res.pushed) or "-"
+        print(
+            _say(
+                lang,
+                f"history: {months} pushed to {res.pushed_to}",
+                f"历史库：已写入 {months}（{res.pushed_to}）",
+            )
+        )
     return res.exit_code

@@ -39,6 +39,8 @@ class RollResult:
     actions: tuple[Action, ...] = ()
     written: Path | None = None
     lost: list[Risk] = field(default_factory=list)
+    pushed: tuple[date, ...] = ()  # months pushed into the history store (issue 16)
+    pushed_to: str | None = None  # the store, its password masked (store.shown)
 
     @property
     def exit_code(self) -> int:

@@ -11,6 +11,7 @@ the report names what was dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -161,16 +162,25 @@ def _row_keys(raw: dict[str, Raw]) -> dict[ct.Table, list[tuple[int, Any]]]:
     }
     if ct.REPS.name.casefold() in raw:
         keys[ct.REPS] = row_keys(raw[ct.REPS.name.casefold()], ct.REPS, "rep")
+    if ct.SETTINGS.name.casefold() in raw:  # the team's history store (a password): not sent
+        keys[ct.SETTINGS] = row_keys(raw[ct.SETTINGS.name.casefold()], ct.SETTINGS, "setting")
     return keys
 
 
+def _keeps(table: ct.Table, rep: str, mine: set[str]) -> Callable[[Any], bool]:
+    """Which rows of `table` a rep's workbook keeps: their customers', their own Reps row,
+    no Settings row (the team's history store and its password stay with the team)."""
+    if table is ct.REPS:
+        return rep.__eq__
+    if table is ct.SETTINGS:
+        return lambda _: False
+    return mine.__contains__
+
+
 def _rep_rows(keys: dict[ct.Table, list[tuple[int, Any]]], book: Book, rep: str) -> list[TableRows]:
-    """Each input table holding only the rep's rows; Reps only the rep's own row."""
+    """Each input table holding only the rep's rows; Reps only the rep's own row; Settings none."""
     mine = {c.customer_id for c in book.customers if c.rep == rep}
-    return [
-        rep_rows(table, rows, rep.__eq__ if table is ct.REPS else mine.__contains__)
-        for table, rows in keys.items()
-    ]
+    return [rep_rows(table, rows, _keeps(table, rep, mine)) for table, rows in keys.items()]
 
 
 def _email(rep_file: RepFile, sub: Book, team: Book, month: date, sender: str | None) -> RepFile:

@@ -32,6 +32,7 @@ from ..model import (
     Receipt,
     Record,
     Rep,
+    Setting,
     Threshold,
 )
 from ..values import (
@@ -237,6 +238,7 @@ RECORDS: dict[str, type[Record]] = {
     contract.THRESHOLDS.name: Threshold,
     contract.HOLIDAYS.name: Holiday,
     contract.REPS.name: Rep,
+    contract.SETTINGS.name: Setting,
 }
 
 _MEMO_LIMIT = 100_000  # parsed values remembered per column (bounds the memory)
@@ -816,6 +818,7 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
             "thresholds": Threshold.parsed_many(settings(contract.THRESHOLDS)),
             "holidays": Holiday.parsed_many(settings(contract.HOLIDAYS)),
             "reps": Rep.parsed_many(settings(contract.REPS)),
+            "settings": Setting.parsed_many(settings(contract.SETTINGS)),
             "lang": lang,
         }
     )

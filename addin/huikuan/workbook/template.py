@@ -82,6 +82,7 @@ BOOK_FIELDS = {
     ct.THRESHOLDS.name: "thresholds",
     ct.HOLIDAYS.name: "holidays",
     ct.REPS.name: "reps",
+    ct.SETTINGS.name: "settings",
 }
 TEMPLATE_TABLES = (*ct.INPUT_TABLES, *ct.SETTING_TABLES)
 XLWINGS_CONF = "xlwings.conf"  # the sheet xlwings reads its settings from
@@ -108,6 +109,9 @@ GUIDE: dict[str, dict] = {
             ct.HOLIDAYS.name: "补充或更正节假日：不上班的日子填“否”，调休上班填“是”。"
             "国家法定节假日已内置。",
             ct.REPS.name: "业务员的邮箱和经理（分发工作簿时使用，可不填）。",
+            ct.SETTINGS.name: "工作簿设置（可不填）：“历史数据库”填 SQLite 文件路径（相对路径指本工作簿"
+            "所在文件夹）或 postgresql+psycopg://… 地址，刷新和新月份按钮也会使用；"
+            "“历史库团队名”是本团队在库中的名称。",
         },
         "rules": (
             "金额：数字，或 12.5万、¥12,345、3千 这样的写法。",
@@ -141,6 +145,10 @@ GUIDE: dict[str, dict] = {
             ct.HOLIDAYS.name: "Extra or corrected days off (working: no) and adjusted working "
             "days (working: yes). China's public holidays are built in.",
             ct.REPS.name: "Each rep's email and manager (for sending workbooks; optional).",
+            ct.SETTINGS.name: "Workbook settings (optional): history database is an SQLite "
+            "file (a relative path is beside this workbook) or a postgresql+psycopg://… URL, "
+            "used by the Refresh and New month buttons too; team name in the history "
+            "database is this team's name there.",
         },
         "rules": (
             "Amounts: numbers, or text such as 12.5万, ¥12,345, 3千.",
