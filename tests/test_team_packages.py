@@ -189,7 +189,9 @@ def fill(path: Path) -> None:
     cid = book.customers[0].customer_id
     raw = read_raw(path)
     typed = {
-        ct.COMMITMENTS: [Installment(customer_id=cid, due=date(2026, 11, 28), amount=Decimal(1500))],
+        ct.COMMITMENTS: [
+            Installment(customer_id=cid, due=date(2026, 11, 28), amount=Decimal(1500))
+        ],
         ct.RECEIPTS: [Receipt(date=AS_OF, customer_id=cid, amount=Decimal(1234), reference="R1")],
         ct.FOLLOWUPS: [
             FollowUp(
