@@ -90,9 +90,7 @@ def filled(book: Book) -> Book:
         Receipt(date=day, customer_id=c.customer_id, amount=Decimal(1000), reference="R22")
         for c in book.customers
     )
-    return book.model_copy(
-        update={"followups": book.followups + more_f, "receipts": book.receipts + more_r}
-    )
+    return book.updated({"followups": book.followups + more_f, "receipts": book.receipts + more_r})
 
 
 def prepare(reps: int, per_rep: int) -> tuple[Path, Path]:

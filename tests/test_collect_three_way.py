@@ -339,8 +339,8 @@ def sent_book() -> Book:
 
 def with_bob(book: Book) -> Book:
     """The team: Ann's part plus Bob's customer B1."""
-    return book.model_copy(
-        update={
+    return book.updated(
+        {
             "customers": (*book.customers, Customer(customer_id="B1", name="Beta", rep="Bob")),
             "reps": (Rep(rep="Ann"), Rep(rep="Bob")),
         }
@@ -381,7 +381,7 @@ def test_merge_rows3_each_case() -> None:
     assert (got.in_place, got.added) == ([a65, new], [])
     # amounts equal to the fen are equal (a re-saved 65000 reads as 65000.00)
     got = merge_rows3(
-        [a70], [a65], [inst("A1", 10, 65000).model_copy(update={"amount": D("65000.00")})], loose
+        [a70], [a65], [inst("A1", 10, 65000).updated({"amount": D("65000.00")})], loose
     )
     assert got.team and not got.conflicts
 
@@ -391,20 +391,18 @@ def test_customers_and_plan_field_by_field() -> None:
     a1 = sent.customers[0]
     # the team, after split: A1's phone and target and expected changed
     base = with_bob(
-        sent.model_copy(
-            update={
-                "customers": (a1.model_copy(update={"phone": "222", "contact": "Li"}),),
-                "plan": (
-                    sent.plan[0].model_copy(update={"target": D(120000), "expected": D(70000)}),
-                ),
+        sent.updated(
+            {
+                "customers": (a1.updated({"phone": "222", "contact": "Li"}),),
+                "plan": (sent.plan[0].updated({"target": D(120000), "expected": D(70000)}),),
             }
         )
     )
     # Ann: phone untouched, contact changed (conflict), email added (taken); expected and ask changed
-    ret = sent.model_copy(
-        update={
-            "customers": (a1.model_copy(update={"contact": "Zhao", "email": "a@x.cn"}),),
-            "plan": (sent.plan[0].model_copy(update={"expected": D(65000), "ask": D(50000)}),),
+    ret = sent.updated(
+        {
+            "customers": (a1.updated({"contact": "Zhao", "email": "a@x.cn"}),),
+            "plan": (sent.plan[0].updated({"expected": D(65000), "ask": D(50000)}),),
         }
     )
     out = merge(base, [Return("ann.xlsx", "Ann", ret, sent=sent)])
@@ -446,7 +444,7 @@ def test_another_reps_customer_receipt_is_taken_once() -> None:
     assert out.book.receipts.count(paid) == 1
     assert [(e.kind, e.owner, e.taken) for e in out.events] == [("cross_rep", "Ann", True)]
     # Ann logged the same receipt too: it counts once, and Bob's line says so
-    ann = sent.model_copy(update={"receipts": (*sent.receipts, paid)})
+    ann = sent.updated({"receipts": (*sent.receipts, paid)})
     out = merge(team, [returns[0], Return("ann.xlsx", "Ann", ann, sent=sent)])
     assert out.book.receipts.count(paid) == 1
     assert [(e.kind, e.taken) for e in out.events] == [("cross_rep", False)]
@@ -481,7 +479,7 @@ def test_rolled_and_extended_after_split_nothing_to_check(tmp_path: Path) -> Non
     run = huikuan("collect", mail, "--base", team, "-o", out, "--as-of", AS_OF)
     assert run.returncode == 0, run.stdout + run.stderr
     settings = {"cadences": (), "thresholds": ()}  # the rebuilt book has the template's
-    assert load(out).model_copy(update=settings) == now.model_copy(update=settings)
+    assert load(out).updated(settings) == now.updated(settings)
     lines = collect_lines(out)
     assert not any(ln["event"] == event("zh", "kept") for ln in lines)
     [c004] = [ln for ln in lines if ln["customer_id"] == "C004"]
@@ -504,6 +502,6 @@ def test_the_package_writer_adds_a_hidden_sheet_that_reads_back(tmp_path: Path) 
     assert all(ws.sheet_state == "visible" for ws in wb.worksheets if ws.title != "_huikuan_sent")
     sent = read_sent(FileTables(path), "李娜")
     assert sent.as_of == date(2026, 11, 23)
-    assert sent.book.model_copy(update={"reps": (), "lang": book.lang}) == book.model_copy(
-        update={"reps": (), "cadences": (), "holidays": (), "thresholds": ()}
+    assert sent.book.updated({"reps": (), "lang": book.lang}) == book.updated(
+        {"reps": (), "cadences": (), "holidays": (), "thresholds": ()}
     )

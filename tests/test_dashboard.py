@@ -196,8 +196,8 @@ def smaller(book, reps: int):  # type: ignore[no-untyped-def]
 
 def replace_book(book, ids):  # type: ignore[no-untyped-def]
     pick = lambda rows: tuple(r for r in rows if r.customer_id in ids)  # noqa: E731
-    return book.model_copy(
-        update={
+    return book.updated(
+        {
             "customers": pick(book.customers),
             "plan": pick(book.plan),
             "measures": pick(book.measures),

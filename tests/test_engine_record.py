@@ -257,8 +257,8 @@ def _x_and_z() -> Book:
 
 def test_forecast_alone_golden():
     book = _x_and_z()
-    book = book.model_copy(
-        update={
+    book = book.updated(
+        {
             "customers": book.customers[:1],
             "commitments": tuple(i for i in book.commitments if i.customer_id == "X"),
             "receipts": tuple(r for r in book.receipts if r.customer_id == "X"),

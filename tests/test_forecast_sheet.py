@@ -37,7 +37,7 @@ def huikuan(*args: object) -> subprocess.CompletedProcess[str]:
 
 
 def write(book: Book, path: Path, lang: str) -> Path:
-    write_atomic(path, build_template(lang, book.model_copy(update={"lang": lang})).save)
+    write_atomic(path, build_template(lang, book.updated({"lang": lang})).save)
     return path
 
 

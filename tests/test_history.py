@@ -164,8 +164,8 @@ def test_a_push_mirrors_its_months_and_keeps_the_others(db_url: str):
     book = golden_book()
     store.push(engine, "东区", book, date(2026, 3, 31), "东区.xlsx")
     # the workbook now holds March only (older months dropped) and lost one March receipt
-    march = book.model_copy(
-        update={
+    march = book.updated(
+        {
             "plan": tuple(p for p in book.plan if p.month == date(2026, 3, 1)),
             "commitments": tuple(i for i in book.commitments if i.due >= MAR10),
             "receipts": tuple(r for r in book.receipts if r.date >= MAR10 and r.customer_id == "A"),
@@ -183,8 +183,8 @@ def test_a_push_mirrors_its_months_and_keeps_the_others(db_url: str):
 def test_teams_only_see_their_own_rows(db_url: str):
     engine = store.connect(db_url)
     store.push(engine, "东区", golden_book(), date(2026, 3, 31), "东区.xlsx")
-    west = golden_book().model_copy(
-        update={
+    west = golden_book().updated(
+        {
             "receipts": golden_book().receipts[:1],
             "commitments": golden_book().commitments[:1],
         }
@@ -224,8 +224,8 @@ def test_a_push_that_fails_half_way_leaves_the_store_as_it_was(db_url: str):
                 )
             )
     book = golden_book()
-    changed = book.model_copy(
-        update={
+    changed = book.updated(
+        {
             "customers": (*book.customers, Customer(customer_id="C", name="新客户", rep="甲")),
             "plan": (*book.plan, PlanRow(month=date(2026, 4, 1), customer_id="C", target=D(9))),
             "receipts": (
@@ -245,8 +245,8 @@ def test_with_history_adds_the_months_the_workbook_no_longer_holds(db_url: str):
     engine = store.connect(db_url)
     store.push(engine, "东区", golden_book(), date(2026, 3, 31), "东区.xlsx")
     book = golden_book()
-    march = book.model_copy(
-        update={
+    march = book.updated(
+        {
             "plan": tuple(p for p in book.plan if p.month == date(2026, 3, 1)),
             "commitments": tuple(i for i in book.commitments if i.due >= MAR10),
             "receipts": tuple(r for r in book.receipts if r.date >= MAR10),
@@ -442,8 +442,8 @@ def test_refresh_looks_back_on_the_stored_months(db_url: str, tmp_path: Path):
     store.push(engine, "东区", golden_book(), date(2026, 3, 31), "东区.xlsx")
     engine.dispose()
     book = golden_book()
-    march = book.model_copy(
-        update={
+    march = book.updated(
+        {
             "plan": tuple(p for p in book.plan if p.month == date(2026, 3, 1)),
             "commitments": tuple(i for i in book.commitments if i.due >= MAR10),
             "receipts": tuple(r for r in book.receipts if r.date >= MAR10),

@@ -37,9 +37,7 @@ def run(*args: object, env: dict[str, str] | None = None) -> subprocess.Complete
 
 
 def with_settings(book: Book, **values: str) -> Book:
-    return book.model_copy(
-        update={"settings": tuple(Setting(setting=k, value=v) for k, v in values.items())}
-    )
+    return book.updated({"settings": tuple(Setting(setting=k, value=v) for k, v in values.items())})
 
 
 def teams_in(path: Path) -> list[str]:
@@ -108,8 +106,8 @@ def test_refresh_and_roll_use_the_store_the_workbook_names(tmp_path: Path):
     store.push(engine, "东区", golden_book(), date(2026, 3, 31), "东区.xlsx")
     engine.dispose()
     march = golden_book()
-    march = march.model_copy(
-        update={
+    march = march.updated(
+        {
             "plan": tuple(p for p in march.plan if p.month == date(2026, 3, 1)),
             "commitments": tuple(i for i in march.commitments if i.due >= date(2026, 3, 10)),
             "receipts": tuple(r for r in march.receipts if r.date >= date(2026, 3, 10)),

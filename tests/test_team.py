@@ -257,8 +257,8 @@ def test_split_fill_collect_keeps_every_number(team: Path, tmp_path: Path) -> No
     result = collect(out, tmp_path / "new-team.xlsx", AS_OF, base=team)
     assert result.exit_code == 0, [ln for ln in result.lines if ln.attention]
     assert sorted(f.status for f in result.files) == ["taken"] * 4
-    union = whole.model_copy(
-        update={
+    union = whole.updated(
+        {
             "commitments": whole.commitments + tuple(typed["commitments"]),
             "receipts": whole.receipts + tuple(typed["receipts"]),
             "followups": whole.followups + tuple(typed["followups"]),
@@ -620,9 +620,9 @@ def test_a_book_written_over_a_fresh_template_is_what_openpyxl_writes(
     from huikuan.team.books import fresh_template, write_book
     from reference_writer import refreshed_workbook
 
-    book = demo_book().model_copy(update={"lang": lang})
-    odd = book.followups[0].model_copy(update={"note": " =SUM(A1) <b>&\n"})
-    book = book.model_copy(update={"followups": (odd, *book.followups[1:])})
+    book = demo_book().updated({"lang": lang})
+    odd = book.followups[0].updated({"note": " =SUM(A1) <b>&\n"})
+    book = book.updated({"followups": (odd, *book.followups[1:])})
     problems = [Problem(sheet="Plan", cell="C9", value="待定", message="bad")]
     write_book(fresh_template(lang), tmp_path / "fast.xlsx", book, AS_OF, problems)
     wb = refreshed_workbook(book, AS_OF, problems)
@@ -649,7 +649,7 @@ def test_a_book_written_over_a_fresh_template_is_what_openpyxl_writes(
     read = jobs.load(tmp_path / "fast.xlsx")[0]
     assert read.followups[0].note == "=SUM(A1) <b>&"  # the reader trims spaces
     slow_book = jobs.load(tmp_path / "slow.xlsx")[0]
-    assert read.model_copy(update={"followups": slow_book.followups}) == slow_book
+    assert read.updated({"followups": slow_book.followups}) == slow_book
     assert read.followups[1:] == slow_book.followups[1:]
 
 

@@ -79,9 +79,7 @@ def test_rows_a_rep_adds_are_taken_and_rows_in_both_count_once() -> None:
     ann = rep_part(base, "Ann")
     new_receipt = Receipt(date=date(2026, 11, 21), customer_id="A1", amount=D(5000))
     new_call = FollowUp(date=date(2026, 11, 22), customer_id="A2", result="promised")
-    ann = ann.model_copy(
-        update={"receipts": (*ann.receipts, new_receipt), "followups": (new_call,)}
-    )
+    ann = ann.updated({"receipts": (*ann.receipts, new_receipt), "followups": (new_call,)})
     merged = merge(base, [Return("Ann.xlsx", "Ann", ann)])
     assert merged.book.receipts == (*base.receipts, new_receipt)
     assert merged.book.followups == (new_call,)
@@ -98,8 +96,8 @@ def test_rows_a_rep_adds_are_taken_and_rows_in_both_count_once() -> None:
 def test_the_base_wins_for_targets_and_the_change_is_reported() -> None:
     base = base_book()
     ann = rep_part(base, "Ann")
-    edited = ann.plan[0].model_copy(update={"target": D(60000), "expected": D(70000)})
-    ann = ann.model_copy(update={"plan": (edited, ann.plan[1])})
+    edited = ann.plan[0].updated({"target": D(60000), "expected": D(70000)})
+    ann = ann.updated({"plan": (edited, ann.plan[1])})
     merged = merge(base, [Return("Ann.xlsx", "Ann", ann)])
     a1 = next(p for p in merged.book.plan if p.customer_id == "A1")
     assert (a1.target, a1.expected) == (D(100000), D(70000))  # the rep's expected is taken
@@ -110,10 +108,10 @@ def test_the_base_wins_for_targets_and_the_change_is_reported() -> None:
 def test_a_customer_returned_by_two_reps_goes_to_its_owner_in_the_base() -> None:
     base = base_book()
     bob = rep_part(base, "Bob")
-    stolen = base.customers[0].model_copy(update={"rep": "Bob"})  # Ann's A1 in Bob's file
+    stolen = base.customers[0].updated({"rep": "Bob"})  # Ann's A1 in Bob's file
     extra = Installment(customer_id="A1", due=date(2026, 11, 25), amount=D(9999))
-    bob = bob.model_copy(
-        update={
+    bob = bob.updated(
+        {
             "customers": (*bob.customers, stolen),
             "commitments": (*bob.commitments, extra),
         }
@@ -131,8 +129,8 @@ def test_a_customer_not_in_the_base_is_added_and_reported() -> None:
     base = base_book()
     cy = rep_part(base, "Cy")
     new = Customer(customer_id="C9", name="Newco", rep="Cy")
-    cy = cy.model_copy(
-        update={
+    cy = cy.updated(
+        {
             "customers": (*cy.customers, new),
             "plan": (*cy.plan, PlanRow(month=NOV, customer_id="C9", target=D(1000))),
         }
@@ -147,8 +145,8 @@ def test_a_customer_not_in_the_base_is_added_and_reported() -> None:
 def test_rows_missing_in_a_return_are_kept_and_edited_rows_replaced() -> None:
     base = base_book()
     ann = rep_part(base, "Ann")
-    fixed = ann.commitments[1].model_copy(update={"amount": D(35000)})  # same due: an edit
-    ann = ann.model_copy(update={"commitments": (fixed,), "receipts": ()})
+    fixed = ann.commitments[1].updated({"amount": D(35000)})  # same due: an edit
+    ann = ann.updated({"commitments": (fixed,), "receipts": ()})
     merged = merge(base, [Return("Ann.xlsx", "Ann", ann)])
     assert merged.book.commitments == (base.commitments[0], fixed, base.commitments[2])
     assert merged.book.receipts == base.receipts  # missing in the return: kept
@@ -161,8 +159,8 @@ def test_rows_missing_in_a_return_are_kept_and_edited_rows_replaced() -> None:
 def test_customer_details_base_fields_win_contact_fields_are_the_reps() -> None:
     base = base_book()
     ann = rep_part(base, "Ann")
-    a1 = ann.customers[0].model_copy(update={"name": "Alpha Ltd", "phone": "222"})
-    ann = ann.model_copy(update={"customers": (a1, ann.customers[1])})
+    a1 = ann.customers[0].updated({"name": "Alpha Ltd", "phone": "222"})
+    ann = ann.updated({"customers": (a1, ann.customers[1])})
     merged = merge(base, [Return("Ann.xlsx", "Ann", ann)])
     got = merged.book.customers[0]
     assert (got.name, got.phone) == ("Alpha", "222")
@@ -174,7 +172,7 @@ def test_identical_rows_typed_twice_both_stay_and_are_reported() -> None:
     base = base_book()
     ann = rep_part(base, "Ann")
     again = Receipt(date=date(2026, 11, 12), customer_id="A1", amount=D(40000))
-    ann = ann.model_copy(update={"receipts": (*ann.receipts, again)})
+    ann = ann.updated({"receipts": (*ann.receipts, again)})
     merged = merge(base, [Return("Ann.xlsx", "Ann", ann)])
     assert len(merged.book.receipts) == 2
     assert [e.kind for e in merged.events if e.source] == ["duplicate"]

@@ -10,6 +10,7 @@ import re
 import warnings
 import zipfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -188,8 +189,10 @@ def fill(path: Path) -> None:
     cid = book.customers[0].customer_id
     raw = read_raw(path)
     typed = {
-        ct.COMMITMENTS: [Installment(customer_id=cid, due=date(2026, 11, 28), amount=1500)],
-        ct.RECEIPTS: [Receipt(date=AS_OF, customer_id=cid, amount=1234, reference="R1")],
+        ct.COMMITMENTS: [
+            Installment(customer_id=cid, due=date(2026, 11, 28), amount=Decimal(1500))
+        ],
+        ct.RECEIPTS: [Receipt(date=AS_OF, customer_id=cid, amount=Decimal(1234), reference="R1")],
         ct.FOLLOWUPS: [
             FollowUp(
                 date=AS_OF,

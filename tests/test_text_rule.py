@@ -107,16 +107,15 @@ def book_with(text: str) -> Book:
     book = demo_book(MONTH, AS_OF)
     first = book.customers[0]
     measure = next(m for m in book.measures if m.month == MONTH and m.status == "planned")
-    return book.model_copy(
-        update={
-            "customers": (first.model_copy(update={"name": text}), *book.customers[1:]),
+    return book.updated(
+        {
+            "customers": (first.updated({"name": text}), *book.customers[1:]),
             "followups": (
-                book.followups[0].model_copy(update={"note": text}),
+                book.followups[0].updated({"note": text}),
                 *book.followups[1:],
             ),
             "measures": tuple(
-                m.model_copy(update={"description": text}) if m is measure else m
-                for m in book.measures
+                m.updated({"description": text}) if m is measure else m for m in book.measures
             ),
         }
     )

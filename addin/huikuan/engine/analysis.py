@@ -56,9 +56,9 @@ def analyse_all(book: Book, as_of: date, history: Book | None = None) -> Analysi
             new = suggested.get(c.customer_id)
             if c.credit_grade in switched and new is not None and new != c.credit_grade:
                 was[c.customer_id] = c.credit_grade
-                c = c.model_copy(update={"credit_grade": new})
+                c = c.updated({"credit_grade": new})
             customers.append(c)
-        book = book.model_copy(update={"customers": tuple(customers)})
+        book = book.updated({"customers": tuple(customers)})
     rows, actions = analyse(book, as_of)
     rows = tuple(
         replace(

@@ -134,7 +134,7 @@ class Merged:
 def canonical(record: Record) -> dict[str, Any]:
     """A record's values as JSON values: amounts as text to the fen, dates ISO."""
     out: dict[str, Any] = {}
-    for name, value in record.__dict__.items():
+    for name, value in record.as_dict().items():
         if isinstance(value, Decimal):
             out[name] = str(fen(value))
         elif isinstance(value, date):
@@ -551,7 +551,7 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
                     sent=sent,
                 )
             )
-        customers.append(cust.model_copy(update=update) if update else cust)
+        customers.append(cust.updated(update) if update else cust)
         count(ret, "Customers", "same")
     for rep, n in sorted(no_return.items()):
         events.append(Event("no_return", "", rep, "Customers", None, field=str(n)))
@@ -565,9 +565,7 @@ def merge(base: Book | None, returns: Sequence[Return]) -> Merged:
                         "not_in_base", ret.source, ret.rep, "Customers", cust.customer_id, new=cust
                     )
                 )
-            customers.append(
-                cust if cust.rep == ret.rep else cust.model_copy(update={"rep": ret.rep})
-            )
+            customers.append(cust if cust.rep == ret.rep else cust.updated({"rep": ret.rep}))
             count(ret, "Customers", "added")
 
     # ---- plan: the base's targets, the rep's other columns
@@ -837,7 +835,7 @@ def _plan3(
         else:
             update[name] = ours
             conflict.append(name)
-    return ret.model_copy(update=update), taken, conflict, team
+    return ret.updated(update), taken, conflict, team
 
 
 # tables whose rows a rep may log for another rep's customer (taken, reported)

@@ -112,7 +112,7 @@ def counted_rows(commitments: Iterable[Installment]) -> list[tuple[int, Installm
             chains[inst.customer_id, inst.carried_from].append((n, inst))
     for (_, origin), rows in chains.items():
         first = min(r.due for _, r in rows)
-        out.extend((n, r.model_copy(update={"due": origin})) for n, r in rows if r.due == first)
+        out.extend((n, r.updated({"due": origin})) for n, r in rows if r.due == first)
     return out
 
 
@@ -339,8 +339,8 @@ def with_history(book: Book, stored: Book | None) -> Book:
     old_receipts = tuple(r for r in stored.receipts if r.date.replace(day=1) not in held)
     if not old_insts and not old_receipts:
         return book
-    return book.model_copy(
-        update={
+    return book.updated(
+        {
             "commitments": (*old_insts, *book.commitments),
             "receipts": (*old_receipts, *book.receipts),
         }

@@ -241,21 +241,21 @@ def roll(book: Book, to: date, workdays: Workdays | None = None, skip: bool = Fa
     for m in book.measures:
         if m.month != start or m.status != "planned":
             continue
-        new = m.model_copy(update={"month": to, "due": m.due if m.due and m.due >= to else None})
+        new = m.updated({"month": to, "due": m.due if m.due and m.due >= to else None})
         if new not in there:
             measures.append(new)
             there.add(new)
 
-    rolled = book.model_copy(
-        update={
+    rolled = book.updated(
+        {
             "plan": (*book.plan, *plan),
             "commitments": (*book.commitments, *(c.installment for c in carried)),
             "measures": (*book.measures, *measures),
         }
     )
     advice = advise(rolled)
-    plan = [p.model_copy(update={"ask": advice[to, p.customer_id].suggested_ask}) for p in plan]
-    rolled = rolled.model_copy(update={"plan": (*book.plan, *plan)})
+    plan = [p.updated({"ask": advice[to, p.customer_id].suggested_ask}) for p in plan]
+    rolled = rolled.updated({"plan": (*book.plan, *plan)})
     return Rolled(
         rolled, start, to, tuple(plan), tuple(carried), tuple(measures), skipped, first_day
     )

@@ -411,14 +411,14 @@ def collect(
     lang = merged.book.lang
     lines = _lines(files, newest, merged, base, base_problems, lang)
     problems = [
-        p.model_copy(update={"sheet": f"[{item.path.name}]{p.sheet}"})
+        p.updated({"sheet": f"[{item.path.name}]{p.sheet}"})
         for item in files
         if item.status == "taken"
         for p in item.problems
     ]
     if base is not None:
         problems = [
-            p.model_copy(update={"sheet": f"[{base.name}]{p.sheet}"}) for p in base_problems
+            p.updated({"sheet": f"[{base.name}]{p.sheet}"}) for p in base_problems
         ] + problems
     # written through the one package writer: over the base (its own sheets, charts,
     # pictures and macros kept), or over a fresh template when there is none

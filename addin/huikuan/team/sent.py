@@ -104,7 +104,7 @@ def _records(kind: type[Record], rows: list[tuple[str, Callable[[], str]]]) -> t
     except (ValueError, ValidationError, InvalidOperation):
         for text, cell in rows:
             try:
-                kind.model_validate_json(text)
+                kind.validated_json(text)
             except (ValueError, ValidationError, InvalidOperation):
                 raise Damaged(f"{cell()}: row unreadable", f"{cell()}：记录无法读取") from None
         raise Damaged("rows unreadable", "记录无法读取") from None
@@ -182,5 +182,5 @@ def read_sent(source: TableSource, rep: str) -> Sent:
         raise Damaged(
             f"sheet {raw.sheet}: no split date", f"工作表 {raw.sheet}：缺少分发日期"
         ) from None
-    book = Book.model_validate(found)
+    book = Book(**found)  # type: ignore[arg-type]
     return Sent(rep, as_of, str(meta.get("written", "")), book)

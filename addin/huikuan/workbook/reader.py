@@ -468,9 +468,9 @@ class _TableReader:
             )
         # A cell holding its column's default is left out of its row's values, and so
         # are the defaults of absent columns: the record fills in the same defaults (the
-        # contract's), and pydantic's set of the fields given stays small — a set of
-        # five names or more costs 728 bytes a record, of four or fewer 216 (memory,
-        # issue 15). A column at its default in every row is left out altogether.
+        # contract's) and the values handed to validation stay few (issue 15; records
+        # are slotted now, so no per-record set of names is kept either way). A column
+        # at its default in every row is left out altogether.
         sometimes: list[tuple[str, set[int]]] = []
         for index, (col, _, _) in enumerate(plan):
             if col.required:
