@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 import io
-import sys
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence

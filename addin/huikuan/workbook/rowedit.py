@@ -271,9 +271,9 @@ def edit_table(
         if isinstance(listed, int):
             moved[listed] = first + pos
     for pos, old in spec.origins.items():
-        if 0 <= pos < len(spec.rows) and not isinstance(spec.rows[pos], int):
-            if first <= old <= old_last and moved.get(old) is None:
-                moved[old] = first + pos
+        new_values = 0 <= pos < len(spec.rows) and not isinstance(spec.rows[pos], int)
+        if new_values and first <= old <= old_last and moved.get(old) is None:
+            moved[old] = first + pos
     formulas = bool(info.calculated) and any(not isinstance(r, int) for r in spec.rows)
 
     memo: dict[int, tuple[dict[int, bytes], dict[int, bytes]]] = {}
