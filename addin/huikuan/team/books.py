@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -168,11 +170,56 @@ def write_book(
         headers, _, _ = raw[table.name.casefold()]
         where, added = _missing(table, headers, records, book.lang)
         cells = record_cells(records, table, where, book.lang)
-        specs.append(TableRows(table.name, cells, added))
+        origins = _origins(raw[table.name.casefold()], table, records)
+        specs.append(TableRows(table.name, cells, added, origins=origins))
     found = analyse_all(book, as_of)
     outputs = [*output_tables(found, list(problems), book.lang, as_of), *extra]
-    write_package(src, dest, outputs, specs, name=dest.name)
+    written = write_package(src, dest, outputs, specs, name=dest.name)
+    for en, zh in written.dropped:  # never silently: what could not be carried is named
+        print(f"{zh} / {en}", file=sys.stderr)
     return found.rows, found.actions
+
+
+def _origins(raw: Raw, table: ct.Table, records: Sequence[Record]) -> dict[int, int]:
+    """Position of a record → the old sheet row it rewrites (so that the row's comments
+    follow it): the first unused row holding the same values, else the one row whose
+    first column (the key: customer ID, …) is the record's and no other record's."""
+    headers, rows, header_row = raw
+    where = positions(headers, table)
+    cols = [c for c in table.columns if c.key in where and where[c.key] < len(headers)]
+    parsers = Parsers()
+    miss = object()
+
+    def parsed(col: ct.Column, value: Any) -> Any:
+        if _blank(value):
+            return None
+        try:
+            return parsers(col)(value)
+        except Exception:  # not a value of its kind: matches no record
+            return miss
+
+    old = [tuple(parsed(c, row[where[c.key]]) for c in cols) for row in rows]
+    new = [tuple(getattr(r, c.key, None) for c in cols) for r in records]
+    free: dict[tuple, list[int]] = {}
+    for n, sig in enumerate(old):
+        free.setdefault(sig, []).append(n)
+    out: dict[int, int] = {}
+    for pos, sig in enumerate(new):
+        if free.get(sig):
+            out[pos] = free[sig].pop(0)
+    if cols:  # edited rows: matched by a key that is unique on both sides
+        used = set(out.values())
+        old_keys = Counter(sig[0] for sig in old)
+        new_keys = Counter(sig[0] for sig in new)
+        by_key = {sig[0]: n for n, sig in enumerate(old) if n not in used}
+        for pos, sig in enumerate(new):
+            key = sig[0]
+            if pos in out or key is None or old_keys[key] != 1 or new_keys[key] != 1:
+                continue
+            if key in by_key:
+                out[pos] = by_key[key]
+    first = header_row + 1
+    return {pos: first + n for pos, n in out.items()}
 
 
 def write_rep_book(

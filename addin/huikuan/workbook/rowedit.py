@@ -41,6 +41,9 @@ class TableRows:
     rows: Sequence[Row]
     add_columns: Sequence[str] = ()  # headers of new columns on the table's right
     drop_unlisted: bool = False  # cells beside the table on rows not kept go too
+    # position in `rows` of a new-values row → the old sheet row it stands for (rewritten
+    # in place): what points at that row's cells (comments) follows it
+    origins: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -267,6 +270,10 @@ def edit_table(
     for pos, listed in enumerate(spec.rows):
         if isinstance(listed, int):
             moved[listed] = first + pos
+    for pos, old in spec.origins.items():
+        new_values = 0 <= pos < len(spec.rows) and not isinstance(spec.rows[pos], int)
+        if new_values and first <= old <= old_last and moved.get(old) is None:
+            moved[old] = first + pos
     formulas = bool(info.calculated) and any(not isinstance(r, int) for r in spec.rows)
 
     memo: dict[int, tuple[dict[int, bytes], dict[int, bytes]]] = {}

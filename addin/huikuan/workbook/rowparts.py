@@ -46,23 +46,31 @@ def apply_rows(writer: Writer, specs: Sequence[TableRows]) -> bool:
         writer.put(table_part, edited.table)
         formulas |= edited.formulas
         if any(old != new for old, new in edited.moved.items()):
-            _move_comments(writer, sheet_part, edited)
+            _move_comments(writer, sheet_part, sheet.name, edited)
     return formulas
 
 
-def _move_comments(writer: Writer, sheet_part: str, edited: Edited) -> None:
+def _move_comments(writer: Writer, sheet_part: str, sheet: str, edited: Edited) -> None:
     for rel in writer.pkg.rels(sheet_part):
         if not rel.part or not writer.pkg.has(rel.part):
             continue
         part = writer.pkg.real(rel.part)
         kind = rel.type.rsplit("/", 1)[-1].lower()
         if kind in ("comments", "threadedcomment"):
-            writer.put(part, _comments(writer.current(part), edited))
+            gone: list[str] = []
+            writer.put(part, _comments(writer.current(part), edited, gone))
+            for ref in gone if kind == "comments" else ():  # a threaded one has a legacy twin
+                writer.dropped.append(
+                    (
+                        f"{sheet}!{ref}: the cell's comment was removed with its row",
+                        f"{sheet}!{ref}：该单元格的批注随其所在行一并删除",
+                    )
+                )
         elif kind == "vmldrawing":
             writer.put(part, _vml(writer.current(part), edited))
 
 
-def _comments(data: bytes, edited: Edited) -> bytes:
+def _comments(data: bytes, edited: Edited, gone: list[str]) -> bytes:
     def move(m: re.Match[bytes]) -> bytes:
         try:
             col, row = parse_ref(m.group(4).decode())
@@ -70,6 +78,7 @@ def _comments(data: bytes, edited: Edited) -> bytes:
             return m.group()
         new = edited.new_row(row, col)
         if new is None:
+            gone.append(m.group(4).decode())
             return b""
         ref = f"{col_letter(col)}{new}".encode()
         return m.group()[: m.start(4) - m.start()] + ref + m.group()[m.end(4) - m.start() :]
