@@ -335,6 +335,57 @@ def test_no_history_takes_the_team_curve_and_says_so():
     assert rows["N"].kept_rate is None
 
 
+def _reliable(with_late_team_mate: bool) -> Book:
+    """The user trial's case: R (grade A, 5-day grace) has 12 monthly 50,000 installments,
+    each paid on its due day or the next; Mar 5's is unpaid 3 days on (as of Mar 8).
+    L, when there, pays 40, 10 and 20 days late and owes Mar 5 too."""
+    r_due = [date(2025, m, 5) for m in range(4, 13)] + [date(2026, m, 5) for m in (1, 2, 3)]
+    r_paid = [*r_due[:8], date(2025, 12, 5), date(2026, 1, 6), date(2026, 2, 5)]
+    l_due = [date(2025, 12, 5), *(date(2026, m, 5) for m in (1, 2, 3))]
+    l_paid = [date(2026, 1, 14), date(2026, 1, 15), date(2026, 2, 25)]
+    customers = [cust("R", grade="A")]
+    commitments = [inst("R", d, 50000) for d in r_due]
+    receipts = [rec("R", d, 50000) for d in r_paid]
+    if with_late_team_mate:
+        customers.append(cust("L", grade="C"))
+        commitments += [inst("L", d, 10000) for d in l_due]
+        receipts += [rec("L", d, 10000) for d in l_paid]
+    return Book(
+        customers=tuple(customers), commitments=tuple(commitments), receipts=tuple(receipts)
+    )
+
+
+def test_a_reliable_customer_a_few_days_late_takes_the_team_curve_past_its_own_golden():
+    rows = {r.customer.customer_id: r for r in forecast(_reliable(True), date(2026, 3, 8))}
+    r = rows["R"]
+    # R: 12 installments due → Z = 1, its own curve alone. Its window (due since Nov 8):
+    # 50,000 paid at 0 days twice, at 1 day once, 50,000 unpaid at 3 (censored):
+    # S(0) = ½, S(1) = ¼, and nothing observed after day 3 — its curve knows nothing
+    # past 3 days (flat: (S(3) − S(26)) / S(3) = 0 would read "won't pay").
+    # So the team's: R's four + L's 10,000s (40, 10, 20 days; Mar 5 censored at 3), 240,000:
+    # day 0: 100k/240k paid → S = 7/12; day 1: 50k/140k → S = 7/12 · 9/14 = 3/8;
+    # day 3: 60k censored → 30k at risk; day 10: S = 3/8 · 2/3 = 1/4; day 20: S = 1/8;
+    # day 40: S = 0. Mar 5 (a = 3, b = 26): (3/8 − 1/8) / (3/8) = 2/3 → 0.666667 × 50,000.
+    assert (r.history, r.weight, r.kept_rate) == (12, 1.0, 1)
+    assert (r.open, r.expected) == (D(50000), D("33333.35"))
+
+
+def test_when_the_team_knows_nothing_past_either_the_kept_rate_is_the_chance_golden():
+    (r,) = forecast(_reliable(False), date(2026, 3, 8))
+    # R alone: the team's curve is R's own, flat past 3 days too; R kept every installment
+    # decided so far (11 paid within the 5-day grace; Mar 5's grace runs to Mar 10) → 1.
+    assert r.kept_rate == 1
+    assert (r.open, r.expected) == (D(50000), D(50000))
+
+
+def test_a_curve_knows_past_its_last_observation_only():
+    curve = kaplan_meier([(0, 100.0, True), (1, 50.0, True), (3, 50.0, False)])
+    assert curve is not None and curve(3) == pytest.approx(0.25)
+    assert curve.knows_past(2) and not curve.knows_past(3)
+    done = kaplan_meier([(0, 100.0, True), (5, 0.0, False)])
+    assert done is not None and not done.knows_past(0)  # no mass left after day 0
+
+
 def test_kaplan_meier_censors_unpaid_parts():
     # 1000 paid at 2 days, 1000 unpaid at 1 day (censored), 2000 paid at 4 days
     # S(2) = 1 − 1000/3000 (1000 censored at 1 left the risk set) = 2/3; S(4) = 0

@@ -25,8 +25,17 @@ receipts pay the earliest installments first: a customer whose arrears grow
 pays each new installment later than the old ones were, and a curve over its
 whole past promises money it no longer pays (the backtest, benchmarks/forecast.py,
 chose 120 days over 90, 150, all and exponential decay on three generated
-histories). A curve whose last payment came x days after due gives p = 0 past x:
-an installment older than anything the customer paid lately is not expected.
+histories).
+
+A Kaplan–Meier curve knows nothing past its last observation: a customer that
+always paid within a day, with an installment now 3 days late, has no payment
+and nothing at risk after day 3, and its flat tail would read p = 0, "won't pay".
+So when the customer's own curve has **no information past a** (no mass left,
+S(a) = 0, or no installment observed beyond a days), p is the **team's**
+conditional probability instead; when the team's curve has none there either,
+p is the customer's **kept rate** (the share of its installments it kept: the
+one thing we know about how it settles); without a kept rate (no record), the
+curves' own reading stands.
 
 A customer with a short record leans on the team's: the curve used is
 Z·S_customer + (1 − Z)·S_team, with **limited-fluctuation credibility**
@@ -70,10 +79,17 @@ class Curve:
 
     days: tuple[int, ...] = ()  # the event days, ascending
     survival: tuple[float, ...] = ()  # S just after each
+    last: int | None = None  # the last day observed (paid or censored); None: days[-1]
 
     def __call__(self, x: int) -> float:
         k = bisect_right(self.days, x)
         return 1.0 if k == 0 else self.survival[k - 1]
+
+    def knows_past(self, a: int) -> bool:
+        """Whether the curve says anything about paying after `a` days: mass left, and
+        something observed (at risk) beyond a."""
+        last = self.last if self.last is not None else (self.days[-1] if self.days else None)
+        return last is not None and last > a and self(a) > 0
 
 
 ON_DUE_DAY = Curve((0,), (0.0,))  # everything paid on its due day
@@ -123,7 +139,7 @@ def kaplan_meier(obs: Iterable[tuple[int, float, bool]]) -> Curve | None:
             days.append(x)
             survival.append(s)
         at_risk -= gone
-    return Curve(tuple(days), tuple(survival))
+    return Curve(tuple(days), tuple(survival), obs[-1][0])
 
 
 SurvivalFn = Callable[[int], float]
@@ -154,16 +170,45 @@ def probability(curve: SurvivalFn, a: int, b: int) -> float:
     return min(1.0, max(0.0, (s_a - curve(b)) / s_a))
 
 
+Chance = Callable[[int, int], float]  # (a, b) → P(paid within (a, b] days | not by a)
+
+
+def chance(
+    own: Curve | None, team: Curve | None, weight: float, kept: Decimal | None = None
+) -> Chance:
+    """The conditional probability for one customer (module docstring).
+
+    The blended curve's, unless the customer's own curve (when it counts, weight > 0)
+    knows nothing past a: then the team's, else the kept rate, else the blend's.
+    """
+    mixed = blend(own, team, weight)
+
+    def p(a: int, b: int) -> float:
+        if b <= a:
+            return 0.0
+        if own is not None and weight > 0 and not own.knows_past(a):
+            if team is not None and team.knows_past(a):
+                return probability(team, a, b)
+            if kept is not None:
+                return min(1.0, max(0.0, float(kept)))
+        return probability(mixed, a, b)
+
+    return p
+
+
 def expected_amount(
-    found: Sequence[Outcome], curve: SurvivalFn, as_of: date, end: date
+    found: Sequence[Outcome], conditional: Chance, as_of: date, end: date
 ) -> tuple[Decimal, Decimal]:
-    """(open, expected) of one customer's outcomes as of a day, for the window (as_of, end]."""
+    """(open, expected) of one customer's outcomes as of a day, for the window (as_of, end].
+
+    `conditional`: (a, b) → P(paid within (a, b] days after due | not by a), see chance.
+    """
     open_ = expected = ZERO
     for o in found:
         if o.due > end or o.unpaid <= 0:
             continue
         open_ += o.unpaid
-        p = probability(curve, (as_of - o.due).days, (end - o.due).days)
+        p = conditional((as_of - o.due).days, (end - o.due).days)
         share = Decimal(repr(round(p, 6)))
         expected += (o.unpaid * share).quantize(FEN, rounding=ROUND_HALF_UP)
     return open_, min(open_, max(ZERO, expected))
@@ -218,7 +263,8 @@ def forecast(
         n = sum(o.due <= as_of for o in found)
         z = credibility(n, full)
         own = kaplan_meier(seen.get(cust.customer_id, ()))
-        open_, expected = expected_amount(found, blend(own, team, z), as_of, end)
+        kept = rec.kept_rate if rec else None
+        open_, expected = expected_amount(found, chance(own, team, z, kept), as_of, end)
         rows.append(
             ForecastRow(
                 month=month,
