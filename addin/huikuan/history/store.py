@@ -14,6 +14,7 @@ months keeps them in the store). Customers are upserted and never deleted.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections import defaultdict
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, create_engine, delete, make_url, select, true, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,6 +37,8 @@ from ..errors import Unusable
 from ..model import Book, Customer, FollowUp, Installment, PlanRow, Receipt
 from . import DEFAULT_FILE, ENV
 from . import schema as s
+
+Rec = TypeVar("Rec", Customer, PlanRow, Installment, Receipt, FollowUp)
 
 # ---- where the store is -------------------------------------------------------------
 
@@ -389,60 +392,18 @@ def load(engine: Engine, team: str | None) -> Book:
         receipts = fetch(s.RECEIPTS, ("team", "customer_id", "date", "seq"))
         followups = fetch(s.FOLLOWUPS, ("team", "customer_id", "date", "seq"))
     return Book(
-        customers=tuple(
-            Customer(
-                customer_id=c["customer_id"],
-                name=c["name"],
-                rep=c["rep"],
-                credit_grade=c["credit_grade"],
-                key_account=c["key_account"],
-            )
-            for c in customers
-        ),
-        plan=tuple(
-            PlanRow(
-                month=p["month"],
-                customer_id=p["customer_id"],
-                target=p["target"],
-                expected=p["expected"],
-                ask=p["ask"],
-                agreed_jointly=p["agreed_jointly"],
-            )
-            for p in plans
-        ),
-        commitments=tuple(
-            Installment(
-                customer_id=i["customer_id"],
-                due=i["due"],
-                amount=i["amount"],
-                promised_on=i["promised_on"],
-                carried_from=i["carried_from"],
-            )
-            for i in installments
-        ),
-        receipts=tuple(
-            Receipt(
-                date=r["date"],
-                customer_id=r["customer_id"],
-                amount=r["amount"],
-                reference=r["reference"],
-            )
-            for r in receipts
-        ),
-        followups=tuple(
-            FollowUp(
-                date=f["date"],
-                customer_id=f["customer_id"],
-                channel=f["channel"],
-                result=f["result"],
-                excuse_kind=f["excuse_kind"],
-                excuse_accepted=f["excuse_accepted"],
-                deferred=f["deferred"],
-                note=f["note"],
-            )
-            for f in followups
-        ),
+        customers=_records(Customer, customers),
+        plan=_records(PlanRow, plans),
+        commitments=_records(Installment, installments),
+        receipts=_records(Receipt, receipts),
+        followups=_records(FollowUp, followups),
     )
+
+
+def _records(cls: type[Rec], rows: Sequence[Any]) -> tuple[Rec, ...]:
+    """Records from stored rows: each field the table stores, the record's default for the rest."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    return tuple(cls(**{n: r[n] for n in names if n in r}) for r in rows)
 
 
 def table_rows(engine: Engine, team: str | None) -> dict[str, tuple[list[str], list[tuple]]]:
