@@ -17,6 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Unusable
+from .xmlparts import (
+    MAIN,
+    REL,
+    REL_CHARTSHEET,
+    REL_OFFICE_DOCUMENT,
+    REL_SHARED_STRINGS,
+    REL_STYLES,
+    REL_TABLE,
+    REL_WORKSHEET,
+)
 
 MAX_PARTS = 10_000
 MAX_TOTAL = 2 * 1024**3  # bytes uncompressed, all parts together
@@ -251,14 +261,6 @@ def risks(path: Path, keep_vba: bool, own_sheets: Iterable[str] = ()) -> list[Ri
 
 # ---- where things are in the package ------------------------------------------------
 
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-REL_OFFICE_DOCUMENT = _REL + "officeDocument"
-_REL_WORKSHEET = _REL + "worksheet"
-_REL_CHARTSHEET = _REL + "chartsheet"
-_REL_TABLE = _REL + "table"
-_REL_SHARED = _REL + "sharedStrings"
-_REL_STYLES = _REL + "styles"
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 _STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
 
@@ -266,7 +268,7 @@ _STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
 def _kind(rel_type: str) -> str:
     """A relationship type in its transitional spelling (Strict Open XML's mapped over)."""
     if rel_type.startswith(_STRICT_REL):
-        return _REL + rel_type[len(_STRICT_REL) :]
+        return REL + rel_type[len(_STRICT_REL) :]
     return rel_type
 
 
@@ -322,13 +324,13 @@ class Layout:
     def plain(self) -> bool:
         """As every reader expects: xl/workbook.xml, worksheets and chart sheets only."""
         return self.workbook == "xl/workbook.xml" and all(
-            kind in (_REL_WORKSHEET, _REL_CHARTSHEET) for _, kind, _ in self.sheets
+            kind in (REL_WORKSHEET, REL_CHARTSHEET) for _, kind, _ in self.sheets
         )
 
     @property
     def worksheets(self) -> tuple[tuple[str, str], ...]:
         """(name, zip entry) of every worksheet (not macro, dialog or chart sheets)."""
-        return tuple((n, p) for n, kind, p in self.sheets if kind == _REL_WORKSHEET and p)
+        return tuple((n, p) for n, kind, p in self.sheets if kind == REL_WORKSHEET and p)
 
 
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -364,20 +366,20 @@ def layout(zf: zipfile.ZipFile) -> Layout:
     node = wb.find("sheets")
     strict = wb.ns == _STRICT_MAIN
     ids = (f"{{{R}}}id", f"{{{_STRICT_REL[:-1]}}}id")
-    listed = node.findall("sheet") if node is not None and wb.ns in (_MAIN, _STRICT_MAIN) else []
+    listed = node.findall("sheet") if node is not None and wb.ns in (MAIN, _STRICT_MAIN) else []
     for sheet in listed:
         rid = next((sheet.get(k) for k in ids if sheet.get(k)), "") or ""
         rel = by_id.get(rid)
         name = sheet.get("name") or ""
         part = _entry(zf, rel.part) if rel and rel.part else None
         sheets.append((name, kinds.get(rid, ""), part))
-        if not rel or kinds[rid] != _REL_WORKSHEET or part is None:
+        if not rel or kinds[rid] != REL_WORKSHEET or part is None:
             continue
         sheet_rels = _entry(zf, rels_of(part))
         if sheet_rels is None:
             continue
         for trel in relationships(zf.read(sheet_rels), sheet_rels, part)[1]:
-            is_table = _kind(trel.type) == _REL_TABLE
+            is_table = _kind(trel.type) == REL_TABLE
             table_part = _entry(zf, trel.part) if is_table and trel.part else None
             if table_part is None:
                 continue
@@ -400,8 +402,8 @@ def layout(zf: zipfile.ZipFile) -> Layout:
             )
     props = wb.find("workbookPr")
     date1904 = props is not None and (props.get("date1904") or "").lower() in ("1", "true", "on")
-    shared = next((r.part for r in rels if kinds[r.id] == _REL_SHARED and r.part), None)
-    styles = next((r.part for r in rels if kinds[r.id] == _REL_STYLES and r.part), None)
+    shared = next((r.part for r in rels if kinds[r.id] == REL_SHARED_STRINGS and r.part), None)
+    styles = next((r.part for r in rels if kinds[r.id] == REL_STYLES and r.part), None)
     return Layout(
         strict=strict,
         workbook=book,
@@ -431,13 +433,13 @@ def worksheets_only(zf: zipfile.ZipFile, found: Layout) -> bytes:
     )
     workbook = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<workbook xmlns="{_MAIN}" xmlns:r="{ns_r}">{pr}<sheets>{listed}</sheets></workbook>'
+        f'<workbook xmlns="{MAIN}" xmlns:r="{ns_r}">{pr}<sheets>{listed}</sheets></workbook>'
     )
-    links = [(_REL_WORKSHEET, part) for _, part in sheets]
+    links = [(REL_WORKSHEET, part) for _, part in sheets]
     if found.shared_strings:
-        links.append((_REL_SHARED, found.shared_strings))
+        links.append((REL_SHARED_STRINGS, found.shared_strings))
     if found.styles:
-        links.append((_REL_STYLES, found.styles))
+        links.append((REL_STYLES, found.styles))
     rels = "".join(
         f'<Relationship Id="rId{i}" Type="{kind}" Target="/{esc_attr(part)}"/>'
         for i, (kind, part) in enumerate(links, 1)

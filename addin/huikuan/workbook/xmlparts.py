@@ -48,6 +48,8 @@ REL_DRAWING = REL + "drawing"
 REL_CHART = REL + "chart"
 REL_CALC_CHAIN = REL + "calcChain"
 REL_STYLES = REL + "styles"
+REL_CHARTSHEET = REL + "chartsheet"
+REL_SHARED_STRINGS = REL + "sharedStrings"
 REL_EXTENDED = REL + "extended-properties"
 
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
