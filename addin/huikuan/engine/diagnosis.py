@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from ..model import FollowUp, Installment, Receipt
 from .excuses import is_excuse
 from .policy import DEFAULT_POLICY, Policy
 from .schedule import unpaid
-from .status import ZERO, StatusRow, is_late
+from .status import ZERO, StatusRow, days, is_late
 
 CAUSES = (
     "no_joint_plan",
@@ -155,7 +155,7 @@ def _followed_row(
     cid = row.customer.customer_id
     on_time = _paid_by_due(row.installments, receipts)
     owed = unpaid(row.installments, row.received)
-    before, grace = timedelta(days=cad.remind_before), timedelta(days=cad.grace)
+    before, grace = days(cad.remind_before), days(cad.grace)
     due = unfollowed = 0
     stake: list[tuple[str, Decimal]] = []
     for inst, rest, in_time in zip(row.installments, owed, on_time, strict=True):

@@ -46,7 +46,7 @@ from typing import Any
 from ..model import FollowUp, Installment
 from ..values import month_end
 from .policy import DEFAULT_POLICY, GRADES, Cadence, Policy
-from .status import ZERO, StatusRow, late_from, overdue
+from .status import ZERO, StatusRow, days, late_from, overdue
 from .workdays import CHINA, ONE_DAY, Workdays
 
 # Actions, most urgent first: a day's row carries the most urgent of its reasons.
@@ -126,12 +126,12 @@ def _by_action(found: Iterable[tuple[date, str]]) -> Days:
 def _every(start: date, step: int, end: date, wd: Workdays) -> list[date]:
     """The first working day on or after `start`, then `step` days after each previous
     one (moved to a working day again), up to `end`."""
-    gap, days = timedelta(days=step), []
+    gap, found = days(step), []
     day = wd.on_or_after(start)
     while day <= end:
-        days.append(day)
+        found.append(day)
         day = wd.on_or_after(day + gap)
-    return days
+    return found
 
 
 def _reminder(
@@ -143,9 +143,9 @@ def _reminder(
     followed tighter from `turn` on, the tighter lead, but not before `turn`
     and never later than the grade's own reminder.
     """
-    day = wd.on_or_before(due - timedelta(days=base.remind_before))
+    day = wd.on_or_before(due - days(base.remind_before))
     if tight is not None and turn is not None:
-        early = wd.on_or_before(due - timedelta(days=tight.remind_before))
+        early = wd.on_or_before(due - days(tight.remind_before))
         day = min(day, max(early, wd.on_or_after(turn)))
     return day
 
@@ -180,13 +180,13 @@ def installment_days(
     window.keep(check, "due_check")
     # late after the grace, chased only after the due-day check (a due day on a holiday),
     # never before as_of, and no sooner than a pace after the customer's last follow-up
-    start = max(due + timedelta(days=cad.grace + 1), check + ONE_DAY, as_of)
+    start = max(late_from(due, cad.grace), check + ONE_DAY, as_of)
     if last is not None:
-        start = max(start, last + timedelta(days=cad.chase_every))
+        start = max(start, last + days(cad.chase_every))
     chases = _every(start, cad.chase_every, window.end, wd)
     # the first chase on or after the escalation day goes to the manager instead, unless
     # a follow-up was logged since that day (the escalation was then due and is done)
-    escalate = due + timedelta(days=cad.escalate_after)
+    escalate = due + days(cad.escalate_after)
     first = next((d for d in chases if d >= escalate), None)
     if last is not None and last >= escalate:
         first = None
@@ -239,8 +239,8 @@ class _Context:
         found = self.memo.get(key)
         if found is None:
             window = _Window(self.as_of, self.end(month), last)
-            days = commitment_days(self.push_day(month, key_account), window, self.workdays)
-            found = self.memo[key] = _by_action(days)
+            on = commitment_days(self.push_day(month, key_account), window, self.workdays)
+            found = self.memo[key] = _by_action(on)
         return found
 
     def installment(
@@ -254,8 +254,8 @@ class _Context:
             tight = self.policy.for_grade(tighter(grade)) if turn is not None else None
             remind = _reminder(due, base, tight, turn, self.workdays)
             window = _Window(self.as_of, self.end(month), last)
-            days = installment_days(due, tight or base, remind, window, self.workdays)
-            found = self.memo[key] = _by_action(days)
+            on = installment_days(due, tight or base, remind, window, self.workdays)
+            found = self.memo[key] = _by_action(on)
         return found
 
 
@@ -275,6 +275,8 @@ def _committed_reasons(
     row: StatusRow, ctx: _Context, last: date | None, out: dict[date, list[Reason]]
 ) -> None:
     """A promise: the early push, then each unpaid installment at the right tightness."""
+    if row.received >= row.committed:  # paid in full (every unpaid() 0): nothing to do
+        return
     owed = unpaid(row.installments, row.received)
     outstanding = sum(owed, ZERO)
     if outstanding <= 0:
