@@ -17,7 +17,7 @@ from ..model import FollowUp, Installment, Receipt
 from .excuses import is_excuse
 from .policy import DEFAULT_POLICY, Policy
 from .schedule import unpaid
-from .status import ZERO, StatusRow, days, is_late
+from .status import ZERO, StatusRow, days, last_late_due
 
 CAUSES = (
     "no_joint_plan",
@@ -142,6 +142,9 @@ class _Followed:
     stake: tuple[tuple[str, Decimal], ...]  # (customer, money) at stake
 
 
+_NOTHING_DUE = _Followed(0, 0, ())
+
+
 def _followed_row(
     row: StatusRow,
     contacts: Sequence[date],
@@ -151,24 +154,33 @@ def _followed_row(
 ) -> _Followed:
     """not_followed's count for one row; `contacts` and `receipts` (day, amount) are the
     row's customer's, the receipts only those of the row's month, by day."""
+    installments = row.installments
+    if not installments or installments[0].due > as_of:  # (earliest first) nothing due yet
+        return _NOTHING_DUE
+    on_time = _paid_by_due(installments, receipts)
+    counted = [n for n, inst in enumerate(installments) if inst.due <= as_of and not on_time[n]]
+    if not counted:  # every installment due was paid by its due day
+        return _NOTHING_DUE
     cad = policy.for_grade(row.customer.credit_grade)
     cid = row.customer.customer_id
-    on_time = _paid_by_due(row.installments, receipts)
-    owed = unpaid(row.installments, row.received)
+    owed = unpaid(installments, row.received)
     before, grace = days(cad.remind_before), days(cad.grace)
-    due = unfollowed = 0
+    late = last_late_due(as_of, cad.grace)  # is_late(due, as_of, grace) ⇔ due <= late
+    unfollowed = 0
     stake: list[tuple[str, Decimal]] = []
-    for inst, rest, in_time in zip(row.installments, owed, on_time, strict=True):
-        if inst.due > as_of or in_time:
-            continue
-        due += 1
-        start, end = inst.due - before, min(as_of, inst.due + grace)
-        followed = any(start <= d <= end for d in contacts)
+    for n in counted:
+        due, rest = installments[n].due, owed[n]
+        start, end = due - before, min(as_of, due + grace)
+        followed = False
+        for day in contacts:
+            if start <= day <= end:
+                followed = True
+                break
         if not followed:
             unfollowed += 1
-        if not followed or (rest > 0 and is_late(inst.due, as_of, cad.grace)):
+        if not followed or (rest > 0 and due <= late):
             stake.append((cid, rest))
-    return _Followed(due, unfollowed, tuple(stake))
+    return _Followed(len(counted), unfollowed, tuple(stake))
 
 
 def _followed_rows(
