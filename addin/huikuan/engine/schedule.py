@@ -215,24 +215,31 @@ class _Context:
     policy: Policy
     workdays: Workdays
     memo: dict[tuple[Any, ...], Days] = field(default_factory=dict)
+    ends: dict[date, date] = field(default_factory=dict)  # month → its last day
+    tight: dict[str, bool] = field(default_factory=dict)  # grade → tightens
+    pushes: dict[tuple[date, bool], date] = field(default_factory=dict)  # the push days
 
     def end(self, month: date) -> date:
-        found = self.memo.get(("end", month))
+        found = self.ends.get(month)
         if found is None:
-            found = self.memo["end", month] = (("end", (month_end(month),)),)
-        return found[0][1][0]
+            found = self.ends[month] = month_end(month)
+        return found
 
     def tightens(self, grade: str) -> bool:
         """Does one grade tighter change anything (not for D, nor for equal Policy rows)?"""
-        return self.policy.for_grade(tighter(grade)) != self.policy.for_grade(grade)
+        found = self.tight.get(grade)
+        if found is None:
+            base = self.policy.for_grade(grade)
+            found = self.tight[grade] = self.policy.for_grade(tighter(grade)) != base
+        return found
 
     def push_day(self, month: date, key_account: bool) -> date:
         """Key accounts on the month's first working day, the others on its second."""
-        found = self.memo.get(("push", month, key_account))
+        found = self.pushes.get((month, key_account))
         if found is None:
-            day = self.workdays.nth(month, 1 if key_account else 2)
-            found = self.memo["push", month, key_account] = (("push", (day,)),)
-        return found[0][1][0]
+            found = self.workdays.nth(month, 1 if key_account else 2)
+            self.pushes[month, key_account] = found
+        return found
 
     def commitment(self, month: date, key_account: bool, last: date | None) -> Days:
         key = ("commit", month, key_account, last)
@@ -373,12 +380,16 @@ def schedule(
     ordered by date, then key accounts first, then amount at stake (largest first).
     """
     last = last_contacts(followups, as_of)
+    ctx = _Context(as_of, policy, workdays)
     customers: dict[str, dict[date, StatusRow]] = defaultdict(dict)
     for row in rows:
-        if month_end(row.month) >= as_of:
+        # only the rows with something to follow: a month not over, and a promise not
+        # paid in full or a target with no promise yet (the others have no reason at all)
+        if ctx.end(row.month) >= as_of and (
+            row.received < row.committed if row.committed else row.target > 0
+        ):
             customers[row.customer.customer_id][row.month] = row
     actions = []
-    ctx = _Context(as_of, policy, workdays)
     for cid, months in customers.items():
         by_day: dict[date, list[Reason]] = {}
         for row in months.values():
