@@ -22,6 +22,7 @@ from generate import generate  # noqa: E402
 from huikuan.demo import demo_book  # noqa: E402
 from huikuan.engine.analysis import analyse  # noqa: E402
 from huikuan.engine.diagnosis import diagnose, diagnose_rows, paid_by_due  # noqa: E402
+from huikuan.engine.negotiation import advise, suggested_ask  # noqa: E402
 from huikuan.engine.policy import policy_from  # noqa: E402
 from huikuan.engine.schedule import customer_reasons, last_contacts, schedule, unpaid  # noqa: E402
 from huikuan.engine.status import (  # noqa: E402
@@ -190,3 +191,13 @@ def test_a_completed_row_keeps_every_field_of_its_status_row(book: Book) -> None
     assert set(extras) | {"month"} <= {f.name for f in fields(StatusRow)}
     for row in status(book, as_of):
         assert completed(row, **extras) == replace(row, **extras)
+
+
+def test_each_rows_suggested_ask_is_its_own_target_at_its_ratio(book: Book) -> None:
+    advice = advise(book)
+    assert len(advice) == len(book.plan)
+    for plan in book.plan:
+        found = advice[plan.month, plan.customer_id]
+        plain = suggested_ask(plan.target, found.settle_ratio)
+        assert (found.suggested_ask, str(found.suggested_ask)) == (plain, str(plain))
+    assert len({a.suggested_ask for a in advice.values()}) > 10

@@ -109,6 +109,10 @@ def advise(book: Book) -> dict[tuple[date, str], Advice]:
     committed = _committed(book.commitments)
     own, team = _history(book, committed)
     team_before: dict[date, Decimal | None] = {}  # the team's ratio before each month
+    # suggested_ask by (target, ratio): targets are round sums and most rows share the
+    # team's ratio, so the same few asks come up again and again (equal Decimals give
+    # equal asks: the division is quantized to the fen)
+    asks: dict[tuple[Decimal, Decimal], Decimal] = {}
     advice = {}
     for plan in book.plan:
         past = [p for p in own.get(plan.customer_id, ()) if p.month < plan.month]
@@ -129,7 +133,8 @@ def advise(book: Book) -> dict[tuple[date, str], Advice]:
             ratio, source = team_before[plan.month], "team"
         if not ratio:
             ratio, source = DEFAULT_SETTLE, "default"
-        advice[plan.month, plan.customer_id] = Advice(
-            ratio, source, suggested_ask(plan.target, ratio), no_anchor(plan)
-        )
+        ask = asks.get((plan.target, ratio))
+        if ask is None:
+            ask = asks[plan.target, ratio] = suggested_ask(plan.target, ratio)
+        advice[plan.month, plan.customer_id] = Advice(ratio, source, ask, no_anchor(plan))
     return advice
