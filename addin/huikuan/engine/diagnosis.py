@@ -190,15 +190,21 @@ def _followed_rows(
     policy: Policy,
     receipts: Iterable[Receipt],
 ) -> list[_Followed]:
-    """_followed_row of each row, the follow-ups and receipts grouped by customer once."""
+    """_followed_row of each row, the follow-ups and receipts grouped by customer once.
+
+    Only those dated on or before as_of can count: a follow-up window ends by as_of,
+    and an installment counted is due by as_of (receipts after its due day pay nothing).
+    """
     contacts: dict[str, list[date]] = defaultdict(list)
     for fu in followups:
-        contacts[fu.customer_id].append(fu.date)
+        if fu.date <= as_of:
+            contacts[fu.customer_id].append(fu.date)
     paid: dict[tuple[str, date], list[tuple[date, Decimal]]] = defaultdict(list)
     months: dict[date, date] = {}  # day → its month (the same few days come up again and again)
     for rec in receipts:
-        month = months.get(rec.date) or months.setdefault(rec.date, rec.date.replace(day=1))
-        paid[rec.customer_id, month].append((rec.date, rec.amount))
+        if rec.date <= as_of:
+            month = months.get(rec.date) or months.setdefault(rec.date, rec.date.replace(day=1))
+            paid[rec.customer_id, month].append((rec.date, rec.amount))
     for found in paid.values():
         found.sort()
     return [
