@@ -66,7 +66,9 @@ def _ids(pairs: Iterable[tuple[str, Decimal]]) -> tuple[str, ...]:
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for cid, amount in pairs:
         totals[cid] += amount
-    return tuple(sorted(totals, key=lambda c: (-totals[c], c)))
+    # by ID, then (a stable sort) by money, largest first: the order of the key
+    # (−money, ID) without a negated Decimal per key (half the time, measured)
+    return tuple(sorted(sorted(totals), key=totals.__getitem__, reverse=True))
 
 
 def no_joint_plan(rows: Sequence[StatusRow]) -> Found:
