@@ -59,9 +59,9 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 
 from ..model import Book, Customer
 from ..values import month_end
