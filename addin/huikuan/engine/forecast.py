@@ -74,7 +74,7 @@ LOOKBACK_DAYS = 120  # the curves learn from installments due in the last 120 da
 FEN = Decimal("0.01")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Curve:
     """A survival curve: S(x) = P(paid more than x days after due), a step function."""
 
@@ -211,15 +211,17 @@ def chance(
     knows nothing past a: then the team's, else the kept rate, else the blend's.
     """
     mixed = blend(own, team, weight)
+    counts = own is not None and weight > 0  # the customer's own curve counts
+    kept_p = None if kept is None else min(1.0, max(0.0, float(kept)))
 
     def p(a: int, b: int) -> float:
         if b <= a:
             return 0.0
-        if own is not None and weight > 0 and not own.knows_past(a):
+        if counts and own is not None and not own.knows_past(a):
             if team is not None and team.knows_past(a):
                 return probability(team, a, b)
-            if kept is not None:
-                return min(1.0, max(0.0, float(kept)))
+            if kept_p is not None:
+                return kept_p
         return probability(mixed, a, b)
 
     return p
@@ -244,7 +246,7 @@ def expected_amount(
     return open_, min(open_, max(ZERO, expected))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ForecastRow:
     """One Forecast row: a customer's open commitments and what is expected by month end."""
 
@@ -320,7 +322,7 @@ def forecast(
     return tuple(rows)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RepForecast:
     """A rep's (or the team's, rep None) month: target, received so far, expected, shortfall."""
 
