@@ -61,6 +61,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from operator import itemgetter
 
 from ..model import Book, Customer
@@ -107,7 +108,7 @@ def observations(
     """(days after due, amount, paid?) of each part of the installments in the window."""
     out = []
     for o in found:
-        due = o.due
+        due = o.installment.due
         age = (as_of - due).days
         if not 0 <= age <= lookback:  # in_window
             continue
@@ -126,10 +127,20 @@ def kaplan_meier(obs: Iterable[tuple[int, float, bool]]) -> Curve | None:
     return _kaplan_meier(sorted(obs))
 
 
+def _mass(obs: Sequence[tuple[int, float, bool]]) -> float:
+    """The amount observed, summed in the observations' order: no curve unless it is > 0."""
+    return sum([amount for _, amount, _ in obs])
+
+
+def has_curve(obs: Iterable[tuple[int, float, bool]]) -> bool:
+    """Whether kaplan_meier(obs) gives a curve (is not None), without making it."""
+    return _mass(sorted(obs)) > 0
+
+
 def _kaplan_meier(obs: Sequence[tuple[int, float, bool]]) -> Curve | None:
     """kaplan_meier of observations in order: by day, and within a day in an order whose
     float sums are those of the sorted order."""
-    at_risk = sum([amount for _, amount, _ in obs])
+    at_risk = _mass(obs)
     if at_risk <= 0:
         return None
     days, survival = [], []
@@ -184,6 +195,7 @@ def blend(own: Curve | None, team: Curve | None, weight: float) -> SurvivalFn:
     return lambda x: weight * own(x) + (1 - weight) * base(x)
 
 
+@lru_cache(maxsize=256)  # asked once per customer, of a few distinct n (issue 15)
 def credibility(n: int, full: int = FULL_CREDIBILITY) -> float:
     """Limited-fluctuation credibility: √(n / full), at most 1."""
     return min(1.0, math.sqrt(n / full)) if full > 0 else 1.0
@@ -300,13 +312,14 @@ def forecast(
         if not owing and cid not in planned:
             continue  # nothing open and no plan this month: no row
         z = credibility(n, full)
-        own = kaplan_meier(seen.get(cid, ()))
         kept = rec.kept_rate if rec else None
-        open_, expected = (
-            expected_amount(owing, chance(own, team, z, kept), as_of, end)
-            if owing
-            else (ZERO, ZERO)  # what expected_amount gives with nothing owed
-        )
+        obs = seen.get(cid, ())
+        if owing:
+            own = kaplan_meier(obs)
+            open_, expected = expected_amount(owing, chance(own, team, z, kept), as_of, end)
+            has_own = own is not None
+        else:  # what expected_amount gives with nothing owed; the own curve is not needed
+            open_, expected, has_own = ZERO, ZERO, has_curve(obs)
         rows.append(
             ForecastRow(
                 month=month,
@@ -316,7 +329,7 @@ def forecast(
                 kept_rate=kept,
                 avg_days_late=rec.avg_days_late if rec else None,
                 history=n,
-                weight=z if own is not None else 0.0,
+                weight=z if has_own else 0.0,
             )
         )
     return tuple(rows)
