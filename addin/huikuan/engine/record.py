@@ -211,6 +211,12 @@ def months_back(as_of: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+@lru_cache(maxsize=1024)  # a team's records share a few (count, owed) pairs (issue 15)
+def _rate(count: int, owed: int) -> Decimal | None:
+    """count ÷ owed installments: a rate of the record (None when nothing was owed)."""
+    return ratio(Decimal(count), Decimal(owed))
+
+
 def record(
     customer_id: str, found: Sequence[Outcome], as_of: date, months: int = 6
 ) -> PromiseRecord:
@@ -230,7 +236,6 @@ def record(
             weighted += part * max(0, (day - o.due).days)
             paid += part
     owed = len(found) - count["open"]
-    n = Decimal(owed)
     return PromiseRecord(
         customer_id=customer_id,
         owed=owed,
@@ -238,8 +243,8 @@ def record(
         partial=count["partial"],
         broken=count["broken"],
         short=short,
-        kept_rate=ratio(Decimal(count["kept"]), n),
-        partial_rate=ratio(Decimal(count["partial"]), n),
+        kept_rate=_rate(count["kept"], owed),
+        partial_rate=_rate(count["partial"], owed),
         avg_days_late=ratio(weighted, paid),
         broken_recent=broken_recent,
         months=months,
