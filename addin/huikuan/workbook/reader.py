@@ -587,7 +587,7 @@ class _TableReader:
         )
 
     def _row_problems(
-        self, offset: int, plan: list[tuple[Column, int, Callable[[Any], Any]]]
+        self, offset: int, plan: Sequence[tuple[Column, int, Callable[[Any], Any]]]
     ) -> None:
         """The problems of one row left out, cell by cell, as a person would read them;
         the first required cell at fault is remembered as why the row was not read."""
