@@ -65,9 +65,19 @@ class RawTable:
 
 
 class TableSource(Protocol):
-    """Anything that can hand over a workbook's tables by name (file, live Excel, memory)."""
+    """Anything that can hand over a workbook's tables by name (file, live Excel, memory).
+
+    A source may also offer `heading(name)`: the table without its cells (rows empty),
+    and `done_with(name)`: its cells are not needed any more. read_book then reads the
+    headers first and the cells one table at a time (memory, issue 15)."""
 
     def table(self, name: str) -> RawTable | None: ...
+
+
+def _heading(source: TableSource) -> Callable[[str], RawTable | None]:
+    """The source's way to a table without its cells, else the table itself."""
+    heading: Callable[[str], RawTable | None] | None = getattr(source, "heading", None)
+    return heading if heading is not None else source.table
 
 
 def col_letter(index: int) -> str:
@@ -99,8 +109,9 @@ def shown(value: object) -> str:
 def detect_lang(source: TableSource) -> str:
     """'en' when the headers are mostly English labels or keys, else 'zh'."""
     zh = en = 0
+    heading = _heading(source)
     for table in contract.INPUT_TABLES:
-        raw = source.table(table.name)
+        raw = heading(table.name)
         if raw is None:
             continue
         for header in raw.headers:
@@ -763,8 +774,10 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
     problems: list[Problem] = []
     readers: dict[str, _TableReader] = {}
     parsers = Parsers()
+    heading = _heading(source)
+    apart = hasattr(source, "heading")  # headers first, each table's cells when parsed
     for table in (*contract.INPUT_TABLES, *contract.SETTING_TABLES):
-        raw = source.table(table.name)
+        raw = heading(table.name)
         if raw is None:
             if table.required:
                 en, zh = _MESSAGES["missing_table"]
@@ -810,7 +823,13 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
 
     def rows(table: Table) -> list[tuple[int, dict[str, Any]]]:
         reader = readers.get(table.name)
-        return reader.rows() if reader else []
+        if reader is None:
+            return []
+        if apart:  # the header was read alone: now the cells
+            raw = source.table(table.name)
+            assert raw is not None  # the source had the table a moment ago
+            reader.raw = raw
+        return reader.rows()
 
     # A table's records are made as soon as its rows are checked, and then its cells
     # are let go (done_with), so that a big book's cells, row dicts and records are not
