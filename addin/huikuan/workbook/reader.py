@@ -871,17 +871,18 @@ def read_book(source: TableSource, lang: str | None = None) -> tuple[Book, list[
         for row_no, values in _known(fu, rows(contract.FOLLOWUPS), ids, not_read):
             # a kind typed but not one of the list is already an error at its cell, read
             # as blank: the row is kept (an excuse of no known kind counts as other)
-            typed = "excuse_kind" in fu.positions and not _blank(
-                fu.raw_value(row_no, "excuse_kind")
-            )
-            if values["result"] == "excuse" and not values.get("excuse_kind") and not typed:
-                fu.problem(
-                    fu.positions["result"],
-                    row_no,
-                    fu.raw_value(row_no, "result"),
-                    message("excuse_missing", lang),
+            if values["result"] == "excuse" and not values.get("excuse_kind"):
+                typed = "excuse_kind" in fu.positions and not _blank(
+                    fu.raw_value(row_no, "excuse_kind")
                 )
-                continue
+                if not typed:
+                    fu.problem(
+                        fu.positions["result"],
+                        row_no,
+                        fu.raw_value(row_no, "result"),
+                        message("excuse_missing", lang),
+                    )
+                    continue
             followup_rows.append(values)
         done(contract.FOLLOWUPS)
     followups = FollowUp.parsed_many(followup_rows)
