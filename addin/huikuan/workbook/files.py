@@ -4,7 +4,9 @@ calamine (Rust) reads cached cell values fast and never runs formulas or
 macros; `package.guard` has already refused zip bombs and DTDs.
 
 Where the tables are (sheet, range, column names) is read from the package's
-own table parts (`package.layout`). A value typed just outside a table
+own table parts (`package.layout`), so a table's header is known before any of
+its cells is read (`heading`): read_book reads the cells one table at a time and
+lets each go (`forget`) once its records are made. A value typed just outside a table
 (`RawTable.nearby`) needs the sheet's cells around it: when the sheet's recorded
 used range (`<dimension>`) lies inside the table, there are none and nothing more
 is read; otherwise calamine reads the whole sheet once. A book that calamine

@@ -5,6 +5,13 @@ records plus a Problem for every bad value, duplicate key or unknown
 customer, each naming sheet, A1 cell, value and reason in the workbook's
 language. Structural faults (a required table or column missing) raise
 Unusable: nothing can be computed.
+
+How, fast (issue 15): every table's header first (a source's `heading`, when it
+has one), then one table's cells at a time, column by column — each column's
+distinct raw values parsed once (`ColumnParser.outcomes`, memoised across the
+book), mapped back onto its cells, and the rows zipped back into dicts that
+pydantic validates in one call per table (`Record.parsed_many`). Rows with a
+bad or blank required cell take the per-cell path that words their problems.
 """
 
 from __future__ import annotations
