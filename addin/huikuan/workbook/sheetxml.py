@@ -129,31 +129,27 @@ _ROW = "\x00"
 _MEMO_LIMIT = 4096  # distinct values remembered per column and type (2 MB at most)
 _FEN = Decimal("0.01")
 _NOT_NONE = partial(is_not, None)
+# Text cell_text would change (&, <, >, characters XML cannot carry, a return, the
+# start of an _xHHHH_): a column without any is written as it is.
+_NOT_PLAIN = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\r\ud800-\udfff\ufffe\uffff]|_[xX]")
 
 
-def _renderer(cells: Cells, ref: str, style: str, kind: type) -> Callable[[Any], bytes]:
-    """Cells.cell for the values of one type (and None), encoded; text, amounts and
-    ratios without its dispatch."""
-    start = f'<c r="{ref}"{style}'
-    if kind is str:
-        text = cells.text
-        return lambda value: f'{start} t="inlineStr">{text(value)}</c>'.encode() if value else b""
-    if kind is Decimal:  # two decimals (_Column.render): str() gives Cells.cell's {:f}
-        return lambda value: b"" if value is None else f"{start}><v>{value!s}</v></c>".encode()
-    if kind is float:
-        return lambda value: (
-            f"{start}><v>{value!r}</v></c>".encode()
-            if value is not None and value - value == 0  # finite
-            else b""
-        )
-    return lambda value: cells.cell(ref, style, value).encode()
+def _plain(texts: list[str]) -> bool:
+    """The texts are their own cell XML: nothing to escape, no whitespace to keep at
+    either end, none too long. Checked for a chunk of a column at once (in C)."""
+    return (
+        not _NOT_PLAIN.search("\n".join(texts))
+        and all(map(str.__eq__, texts, map(str.strip, texts)))
+        and max(map(len, texts), default=0) <= MAX_TEXT
+    )
 
 
 class _CellMemo(dict[Any, bytes]):
     """One column's cell XML by value, for values of one type: made on first look-up.
 
     Equal values must give the same XML: so floats and Decimals (of two decimals)
-    are not remembered when zero (0.0 equals -0.0), nor when unequal to themselves (NaN).
+    are not remembered when zero (0.0 equals -0.0). (A NaN, equal to nothing, is only
+    found again as the same object: its empty XML is right, it only takes a place.)
     """
 
     def __init__(self, render: Callable[[Any], bytes], kind: type) -> None:
@@ -163,26 +159,73 @@ class _CellMemo(dict[Any, bytes]):
 
     def __missing__(self, value: Any) -> bytes:
         xml = self.render(value)
-        if len(self) < _MEMO_LIMIT and not (self.zeros and not (value and value == value)):
+        if len(self) < _MEMO_LIMIT and not (self.zeros and not value):
             self[value] = xml
         return xml
+
+    def learn(self, values: Iterable[Any], xml: Iterable[bytes]) -> None:
+        """Remember values rendered elsewhere (as __missing__ would have)."""
+        if len(self) < _MEMO_LIMIT:
+            self.update(zip(values, xml, strict=True))
+            if self.zeros:
+                self.pop(0, None)  # the one zero key (0.0, -0.0 and Decimal zeros are equal)
 
 
 class _Column:
     """Renders one column of a chunk of rows: each cell's XML with _ROW for its row.
 
-    A column of one type is rendered by its type's renderer; through a memo of its
-    cells' XML by value when most of its values were met before (a look-up in C,
-    0.04 µs a cell), else directly (a value seen once costs 0.2-0.5 µs directly and
-    1 µs through the memo). A column of mixed types goes to Cells.cell cell by cell.
+    A column of one type is rendered through a memo of its cells' XML by value when
+    most of its values were met before (a look-up in C, 0.04 µs a cell), else
+    directly by a comprehension for its type (0.2-0.5 µs a cell; through the memo a
+    value seen once costs 1 µs), and what was rendered remembered. The text, Decimal
+    and float renderings are Cells.cell's, spelled out; a column of mixed types (or
+    Decimals of other exponents) goes to Cells.cell cell by cell.
     """
 
     def __init__(self, cells: Cells, letter: str, style: str) -> None:
         self.cells = cells
         self.ref = letter + _ROW
         self.style = style
-        self.renderers: dict[type, Callable[[Any], bytes]] = {}
+        self.start = f'<c r="{self.ref}"{style}'
         self.memos: dict[type, _CellMemo] = {}
+
+    def _one(self, kind: type) -> Callable[[Any], bytes]:
+        """One value's cell XML (None: b"")."""
+        start = self.start
+        if kind is str:
+            text = self.cells.text
+            return lambda value: (
+                f'{start} t="inlineStr">{text(value)}</c>'.encode() if value else b""
+            )
+        if kind is Decimal:  # two decimals (render): str() gives Cells.cell's {:f}
+            return lambda value: b"" if value is None else f"{start}><v>{value!s}</v></c>".encode()
+        if kind is float:
+            return lambda value: (
+                f"{start}><v>{value!r}</v></c>".encode()
+                if value is not None and value - value == 0  # finite
+                else b""
+            )
+        cell, ref, style = self.cells.cell, self.ref, self.style
+        return lambda value: cell(ref, style, value).encode()
+
+    def _direct(self, kind: type, values: tuple[Any, ...]) -> list[bytes]:
+        """Every value's cell XML, one comprehension for the type."""
+        start = self.start
+        if kind is str:
+            texts = list(filter(None, values))
+            if _plain(texts):
+                head = f'{start} t="inlineStr"><is><t>'
+                return [f"{head}{v}</t></is></c>".encode() if v else b"" for v in values]
+            text = self.cells.text
+            return [f'{start} t="inlineStr">{text(v)}</c>'.encode() if v else b"" for v in values]
+        if kind is Decimal:
+            return [b"" if v is None else f"{start}><v>{v!s}</v></c>".encode() for v in values]
+        if kind is float:
+            return [
+                f"{start}><v>{v!r}</v></c>".encode() if v is not None and v - v == 0 else b""
+                for v in values
+            ]
+        return list(map(self._one(kind), values))
 
     def render(self, values: tuple[Any, ...]) -> Iterable[bytes]:
         kinds = set(map(type, values))
@@ -195,16 +238,15 @@ class _Column:
         if kind is None:
             cell, ref, style = self.cells.cell, self.ref, self.style
             return [cell(ref, style, value).encode() for value in values]
-        render = self.renderers.get(kind)
-        if render is None:
-            render = self.renderers[kind] = _renderer(self.cells, self.ref, self.style, kind)
         memo = self.memos.get(kind)
         if memo is None:
-            memo = self.memos[kind] = _CellMemo(render, kind)
+            memo = self.memos[kind] = _CellMemo(self._one(kind), kind)
         distinct = set(values)
-        if 2 * (len(distinct) - len(distinct & memo.keys())) > len(values):
-            return list(map(render, values))  # mostly new values
-        return map(memo.__getitem__, values)
+        if 2 * (len(distinct) - len(distinct & memo.keys())) <= len(values):
+            return map(memo.__getitem__, values)
+        xml = self._direct(kind, values)  # mostly new values
+        memo.learn(values, xml)
+        return xml
 
 
 def rows_xml(out: OutputTable, styles: SheetStyles, cells: Cells) -> Iterator[bytes]:
