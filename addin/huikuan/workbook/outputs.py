@@ -30,7 +30,7 @@ from ..engine.schedule import Action, Reason
 from ..engine.status import StatusRow, totals_by_rep
 from ..model import Problem
 from ..text import display_width
-from ..values import fen, format_amount, format_date
+from ..values import fen, format_amount, format_date, negative_zero
 from . import remedies
 from .reader import col_letter
 from .styles import Look
@@ -254,16 +254,25 @@ class _Memo(dict[Any, Any]):
         return found
 
 
+def _always(value: Any) -> bool:
+    return True
+
+
 def _nonzero(value: Any) -> bool:
     """Remembered: not zero (0 and -0 are equal keys but round or print with different
     signs), and equal to itself (a NaN never is: it would only pile up)."""
     return bool(value) and value == value
 
 
-def _fen_memo() -> _Memo:
+def _fen_memo(zeros: bool = False) -> _Memo:
     """fen(), remembered per column: equal amounts share one rounded Decimal instead of
-    a new one per cell (51 MB of a 50,000-customer refresh: issue 15)."""
-    return _Memo(fen, _nonzero)
+    a new one per cell (51 MB of a 50,000-customer refresh: issue 15). With `zeros`
+    (the column holds no negative zero) zero is remembered too."""
+    return _Memo(fen, _always if zeros else _nonzero)
+
+
+def _amounts(values: list[Any]) -> list[Any]:
+    return list(map(_fen_memo(zeros=not negative_zero(values)).__getitem__, values))
 
 
 ColumnConverter = Callable[[list[Any]], list[Any]]
@@ -280,14 +289,14 @@ def _converter(col: contract.Column, lang: str) -> ColumnConverter | None:
     whole column at a time: the common cases map a C function or a memo's look-up
     over the column instead of calling Python once per cell."""
     if col.kind is Kind.AMOUNT:
-        return lambda values: list(map(_fen_memo().__getitem__, values))
+        return _amounts
     if col.kind is Kind.RATIO:
         return _ratios
     if col.kind is Kind.YESNO:
         yes, no = (contract.choice_label(contract.YES_NO, k, lang) for k in ("yes", "no"))
         # equal values are equally true, so every value can be remembered
         return lambda values: list(
-            map(_Memo(lambda value: yes if value else no, lambda _: True).__getitem__, values)
+            map(_Memo(lambda value: yes if value else no, _always).__getitem__, values)
         )
     if col.kind is Kind.CHOICE and col.choices:
         labels = {ch.key: contract.choice_label(col.choices, ch.key, lang) for ch in col.choices}
@@ -459,7 +468,7 @@ class ReasonText:
         self.tightened = _TIGHTENED[1 if zh else 0]
         self.joiner = "；" if zh else "; "
         self.amounts = _Memo(lambda amount: format_amount(amount, lang), _nonzero)
-        self.days = _Memo(lambda day: format_date(day, lang), lambda _: True)
+        self.days = _Memo(lambda day: format_date(day, lang), _always)
         self.days[None] = ""
 
     def one(self, reason: Reason) -> str:

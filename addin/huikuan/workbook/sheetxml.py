@@ -21,6 +21,7 @@ from itertools import repeat
 from operator import is_not
 from typing import Any
 
+from ..values import negative_zero
 from .outputs import OutputTable, rule_formulas, rule_ranges
 from .reader import col_letter
 from .xmlparts import MAIN, XML_DECL, R, esc_attr, esc_cell_text, esc_text
@@ -147,19 +148,19 @@ def _plain(texts: list[str]) -> bool:
 class _CellMemo(dict[Any, bytes]):
     """One column's cell XML by value, for values of one type: made on first look-up.
 
-    Equal values must give the same XML: so floats and Decimals (of two decimals)
-    are not remembered when zero (0.0 equals -0.0). (A NaN, equal to nothing, is only
-    found again as the same object: its empty XML is right, it only takes a place.)
+    Equal values give the same XML: _Column.render sends it no negative zero (equal
+    to 0 but written "-0.0"), nor Decimals of other exponents than two decimals.
+    (A NaN, equal to nothing, is only found again as the same object: its empty XML
+    is right, it only takes a place.)
     """
 
     def __init__(self, render: Callable[[Any], bytes], kind: type) -> None:
         super().__init__({None: b"", "": b""} if kind is str else {None: b""})
         self.render = render
-        self.zeros = kind in (float, Decimal)
 
     def __missing__(self, value: Any) -> bytes:
         xml = self.render(value)
-        if len(self) < _MEMO_LIMIT and not (self.zeros and not value):
+        if len(self) < _MEMO_LIMIT:
             self[value] = xml
         return xml
 
@@ -167,8 +168,6 @@ class _CellMemo(dict[Any, bytes]):
         """Remember values rendered elsewhere (as __missing__ would have)."""
         if len(self) < _MEMO_LIMIT:
             self.update(zip(values, xml, strict=True))
-            if self.zeros:
-                self.pop(0, None)  # the one zero key (0.0, -0.0 and Decimal zeros are equal)
 
 
 class _Column:
@@ -235,6 +234,8 @@ class _Column:
         kind = kinds.pop() if len(kinds) == 1 else None
         if kind is Decimal and not all(map(_FEN.same_quantum, filter(_NOT_NONE, values))):
             kind = None  # Decimal("1.5") equals Decimal("1.50"): neither memo nor str()
+        if kind in (float, Decimal) and negative_zero(values):
+            kind = None  # -0.0 equals 0.0
         if kind is None:
             cell, ref, style = self.cells.cell, self.ref, self.style
             return [cell(ref, style, value).encode() for value in values]
