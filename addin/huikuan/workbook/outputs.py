@@ -478,6 +478,8 @@ class ReasonText:
 
     def __call__(self, reasons: Iterable[Reason]) -> str:
         reasons = tuple(reasons)
+        if len(reasons) == 1 and not reasons[0].tightened:  # most days: one reason
+            return self.one(reasons[0])
         parts = list(dict.fromkeys(map(self.one, reasons)))
         if any(r.tightened for r in reasons):
             parts.append(self.tightened)
@@ -611,13 +613,17 @@ def dashboard_table(
     month: date,
     lang: str,
     predicted: Iterable[ForecastRow] = (),
+    forecast: Sequence[RepForecast] | None = None,
 ) -> OutputTable:
     """Rep and team totals of the month (engine: status.totals_by_rep), the promise mix and
-    the month-end forecast (received + expected vs target)."""
+    the month-end forecast (received + expected vs target): `forecast` when the caller
+    has it, else month_forecast of `rows` and `predicted`."""
     table = contract.DASHBOARD
     rows = list(rows)
     current = [r for r in rows if r.month == month]
-    ahead = {f.rep: f for f in month_forecast(current, predicted, month)}
+    if forecast is None:
+        forecast = month_forecast(current, predicted, month)
+    ahead = {f.rep: f for f in forecast}
     out = []
     for t in totals_by_rep(current):
         values: dict[str, Any] = {
@@ -703,13 +709,14 @@ def output_tables(
     """
     problems = [*problems, *(w for w in found.warnings if w not in problems)]
     month = as_of.replace(day=1)
-    misses = likely_to_miss(month_forecast(found.rows, found.forecast, month))
+    forecast = month_forecast(found.rows, found.forecast, month)
+    misses = likely_to_miss(forecast)
     return [
         status_table(found.rows, lang),
         schedule_table(found.actions, lang),
         diagnosis_table(found.findings, lang, misses),
         excuses_table(found.excuses, lang),
-        dashboard_table(found.rows, month, lang, found.forecast),
+        dashboard_table(found.rows, month, lang, forecast=forecast),
         forecast_table(found.forecast, lang),
         problems_table(problems, lang),
     ]
