@@ -5,7 +5,8 @@ their XML a chunk and a column at a time through memos of cell XML (sheetxml.row
 Here, on real books (the demo team in both languages, a generated team workbook read
 from its file) and on a table of awkward values, every row is compared with
 Cells.cell applied cell by cell, and every converted column with each of its
-values converted alone.
+values converted alone. Column and bar charts written by chartxml are compared
+with the same charts serialised by openpyxl (canonical XML).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -29,9 +31,16 @@ from huikuan.jobs import load
 from huikuan.model import Book
 from huikuan.values import negative_zero
 from huikuan.workbook import outputs
+from huikuan.workbook.chartxml import written_here
 from huikuan.workbook.outputs import OutputTable, output_tables, reasons_text, schedule_table
 from huikuan.workbook.reader import col_letter
-from huikuan.workbook.sheetxml import Cells, SheetStyles, rows_xml
+from huikuan.workbook.sheetxml import (
+    Cells,
+    SheetStyles,
+    drawing_parts,
+    openpyxl_drawing_parts,
+    rows_xml,
+)
 
 DAY = date(2026, 11, 23)
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,3 +210,60 @@ def test_negative_zero() -> None:
     assert not negative_zero([Decimal("0.00"), 0, 0.0, False, None, "", date(2026, 1, 1)])
     assert not negative_zero([Decimal("-1"), -1.0, float("nan")])
     assert not negative_zero([])
+
+
+def canonical(xml: bytes) -> str:
+    return ElementTree.canonicalize(xml.decode())
+
+
+def assert_same_charts(out: OutputTable) -> None:
+    numbers = [7 + i for i in range(len(out.charts))]
+    mine = drawing_parts(out, numbers)
+    theirs = openpyxl_drawing_parts(out, numbers)
+    assert canonical(mine[0]) == canonical(theirs[0])
+    assert canonical(mine[1]) == canonical(theirs[1])
+    assert [canonical(c) for c in mine[2]] == [canonical(c) for c in theirs[2]]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_dashboard_charts_are_the_charts_openpyxl_writes(lang: str, generated_book: Book) -> None:
+    for book in (dataclasses.replace(demo_book(), lang=lang), generated_book):
+        (dashboard,) = [t for t in output_tables(analyse_all(book, DAY), [], lang, DAY) if t.charts]
+        assert all(map(written_here, dashboard.charts))
+        assert_same_charts(dashboard)
+        # one rep: the team row is the only other, and is left out only when there are others
+        one = dataclasses.replace(dashboard, rows=dashboard.rows[:1])
+        assert_same_charts(one)
+        assert_same_charts(dataclasses.replace(dashboard, rows=()))
+
+
+def test_charts_of_awkward_names_and_titles_are_the_charts_openpyxl_writes() -> None:
+    table = contract.Table(
+        "Bob's & <Co>",
+        "Bob's & <Co>",
+        tuple(
+            contract.Column(key, key, key, kind=Kind.AMOUNT if key != "who" else Kind.TEXT)
+            for key in ("who", "a", "b", "c")
+        ),
+    )
+    rows = tuple((f"r{i}", Decimal(i), Decimal(2 * i), Decimal(3)) for i in range(40))
+    charts = (
+        outputs.ChartSpec("bar", "A & B < C > D", "who", ("a", "c")),
+        outputs.ChartSpec(
+            "column", "two\nlines", "who", ("b",), stacked=True, number_format='0.0" ¥"'
+        ),
+        outputs.ChartSpec("column", "anchored", "who", ("a", "b", "c"), anchor="Z3", width=9.3),
+        outputs.ChartSpec("column", "last", "who", ("c",), without_total=True, height=4.2),
+        outputs.ChartSpec("bar", "Ω", "who", ("a",), anchor="ab7"),
+    )
+    out = OutputTable(table, "en", rows, charts=charts)
+    assert all(map(written_here, out.charts))
+    assert_same_charts(out)
+    others = (
+        outputs.ChartSpec("line", "a line", "who", ("a",)),
+        outputs.ChartSpec("column", "with an axis title", "who", ("a",), y_title="yuan"),
+    )
+    for other in others:
+        assert not written_here(other)
+        mixed = dataclasses.replace(out, charts=(charts[0], other))
+        assert drawing_parts(mixed, [1, 2]) == openpyxl_drawing_parts(mixed, [1, 2])

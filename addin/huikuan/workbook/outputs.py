@@ -108,7 +108,7 @@ class ChartSpec:
 
     List `values` in the table's column order: the ribbon's charts (Excel, through
     xlwings) make their series in sheet order. `anchor` is the chart's top-left cell; empty places it
-    below the table, two charts a row (charts.anchors). Sizes are in centimetres.
+    below the table, two charts a row (chartxml.anchors). Sizes are in centimetres.
     `without_total` leaves out the table's last row (a total row) when there are other rows.
     """
 

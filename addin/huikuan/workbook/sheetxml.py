@@ -22,6 +22,7 @@ from operator import is_not
 from typing import Any
 
 from ..values import negative_zero
+from . import chartxml
 from .outputs import OutputTable, rule_formulas, rule_ranges
 from .reader import col_letter
 from .xmlparts import MAIN, XML_DECL, R, esc_attr, esc_cell_text, esc_text
@@ -367,10 +368,21 @@ def drawing_parts(
 ) -> tuple[bytes, bytes, list[bytes]]:
     """(drawing XML, its rels XML, each chart's XML) for the sheet's charts.
 
-    openpyxl serialises the charts through its public API: they are added to a
-    one-sheet workbook saved in memory, and its drawing and chart parts are taken
-    from that package, the drawing's relationships renumbered to `chart_numbers`.
+    Column and bar charts are written by chartxml. Others are serialised by openpyxl
+    through its public API: they are added to a one-sheet workbook saved in memory,
+    and its drawing and chart parts are taken from that package, the drawing's
+    relationships renumbered to `chart_numbers`.
     """
+    if all(map(chartxml.written_here, out.charts)):
+        drawing, rels = chartxml.drawing_xml(out, chart_numbers)
+        return drawing, rels, [chartxml.chart_xml(out, spec) for spec in out.charts]
+    return openpyxl_drawing_parts(out, chart_numbers)
+
+
+def openpyxl_drawing_parts(
+    out: OutputTable, chart_numbers: Sequence[int]
+) -> tuple[bytes, bytes, list[bytes]]:
+    """drawing_parts by openpyxl, for any chart."""
     import io
     import zipfile
 
