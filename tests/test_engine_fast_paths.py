@@ -1,8 +1,9 @@
 """The engine's shortcuts (issue 15) give what its definitions give, on real books.
 
 Each shortcut is checked against the plain definition it stands for, row by row, on
-the demo team's three months and on a generated 300-customer book read from its
-.xlsx file (benchmarks/generate.py, as the benchmarks make them), at several days.
+the demo team's three months, on a generated 300-customer book read from its .xlsx
+file (benchmarks/generate.py, as the benchmarks make them) and on the engine
+benchmark's book (benchmarks/schedule.py), at several days.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from huikuan.engine.workdays import workdays_from  # noqa: E402
 from huikuan.model import Book, Customer, Installment, PlanRow, Receipt  # noqa: E402
 from huikuan.workbook.files import FileTables  # noqa: E402
 from huikuan.workbook.reader import read_book  # noqa: E402
+from schedule import team  # noqa: E402  (benchmarks/schedule.py: amounts in thirds)
 
 D = Decimal
 DAYS = (date(2026, 11, 3), date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30))
@@ -54,8 +56,13 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Book:
     return book
 
 
-@pytest.fixture(scope="module", params=["demo", "generated"])
+@pytest.fixture(scope="module", params=["demo", "generated", "thirds"])
 def book(request: pytest.FixtureRequest, generated: Book) -> Book:
+    """The demo team; the generated book; the engine benchmark's 300 customers, whose
+    installments are thirds of a target (sums rounded at 28 digits: a shortcut that
+    holds only for exact sums shows here)."""
+    if request.param == "thirds":
+        return team(300)
     return demo_book() if request.param == "demo" else generated
 
 

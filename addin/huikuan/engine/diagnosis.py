@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..model import FollowUp, Installment, Receipt
 from .excuses import is_excuse
@@ -103,41 +104,32 @@ def paid_by_due(row: StatusRow, receipts: Sequence[Receipt]) -> list[bool]:
     customer's and month's: only the row's customer's in the row's month count.
     """
     cid, month = row.customer.customer_id, row.month
-    mine = sorted(
+    mine = [
         (r.date, r.amount)
         for r in receipts
         if r.customer_id == cid and r.date.replace(day=1) == month
-    )
-    return _paid_by_due(row.installments, mine)
+    ]
+    return [_paid_in_full(row.installments, n, mine) for n in range(len(row.installments))]
 
 
-def _paid_by_due(
-    installments: Sequence[Installment], receipts: Sequence[tuple[date, Decimal]]
-) -> list[bool]:
-    """paid_by_due in one pass: `receipts` are the row's own (day, amount), by day.
+def _paid_in_full(
+    installments: Sequence[Installment], n: int, receipts: Sequence[tuple[date, Decimal]]
+) -> bool:
+    """paid_by_due of installment n; `receipts` are the row's own (day, amount).
 
-    With amounts never below 0 (the reader refuses negative ones), paying the
-    earliest first leaves installment n unpaid by a budget b exactly when
-    b < (installments 0..n summed) and its own amount is above 0 — so one running
-    sum of receipts and one of installments, both in day order, answer every
-    installment (the same answer as schedule.unpaid(installments, b)[n] == 0, tested).
+    (Only installments 0..n take part: receipts pay the earliest first, so the later
+    ones cannot change what is left for n.)
     """
-    out = []
-    by_then = ZERO  # receipts dated on or before the installment's due day
-    owed = ZERO  # the installments up to this one
-    next_receipt, count = 0, len(receipts)
-    for inst in installments:
-        while next_receipt < count and receipts[next_receipt][0] <= inst.due:
-            by_then += receipts[next_receipt][1]
-            next_receipt += 1
-        owed += inst.amount
-        out.append(inst.amount <= 0 or by_then >= owed)
-    return out
+    due = installments[n].due
+    by_then = sum((amount for day, amount in receipts if day <= due), ZERO)
+    return unpaid(installments[: n + 1], by_then)[n] == 0
 
 
-@dataclass(frozen=True, slots=True)
-class _Followed:
-    """One row's part of not_followed (a row is counted alike in its rep's and the team's)."""
+class _Followed(NamedTuple):
+    """One row's part of not_followed (a row is counted alike in its rep's and the team's).
+
+    (A named tuple: made for every row, and half the cost of a frozen dataclass.)
+    """
 
     due: int  # installments due by as_of and not paid by their due days
     unfollowed: int  # of those, with no follow-up in the policy's window
@@ -155,12 +147,15 @@ def _followed_row(
     policy: Policy,
 ) -> _Followed:
     """not_followed's count for one row; `contacts` and `receipts` (day, amount) are the
-    row's customer's, the receipts only those of the row's month, by day."""
+    row's customer's, the receipts only those of the row's month (in the book's order)."""
     installments = row.installments
     if not installments or installments[0].due > as_of:  # (earliest first) nothing due yet
         return _NOTHING_DUE
-    on_time = _paid_by_due(installments, receipts)
-    counted = [n for n, inst in enumerate(installments) if inst.due <= as_of and not on_time[n]]
+    counted = [
+        n
+        for n, inst in enumerate(installments)
+        if inst.due <= as_of and not _paid_in_full(installments, n, receipts)
+    ]
     if not counted:  # every installment due was paid by its due day
         return _NOTHING_DUE
     cad = policy.for_grade(row.customer.credit_grade)
@@ -207,8 +202,6 @@ def _followed_rows(
         if rec.date <= as_of:
             month = months.get(rec.date) or months.setdefault(rec.date, rec.date.replace(day=1))
             paid[rec.customer_id, month].append((rec.date, rec.amount))
-    for found in paid.values():
-        found.sort()
     return [
         _followed_row(
             r,

@@ -282,8 +282,6 @@ def _committed_reasons(
     row: StatusRow, ctx: _Context, last: date | None, out: dict[date, list[Reason]]
 ) -> None:
     """A promise: the early push, then each unpaid installment at the right tightness."""
-    if row.received >= row.committed:  # paid in full (every unpaid() 0): nothing to do
-        return
     owed = unpaid(row.installments, row.received)
     outstanding = sum(owed, ZERO)
     if outstanding <= 0:
@@ -383,11 +381,11 @@ def schedule(
     ctx = _Context(as_of, policy, workdays)
     customers: dict[str, dict[date, StatusRow]] = defaultdict(dict)
     for row in rows:
-        # only the rows with something to follow: a month not over, and a promise not
-        # paid in full or a target with no promise yet (the others have no reason at all)
-        if ctx.end(row.month) >= as_of and (
-            row.received < row.committed if row.committed else row.target > 0
-        ):
+        # only the rows that can have a reason: a month not over, and a promise or a
+        # target to get one for. (A promise received in full has none either, but
+        # received >= committed says so only when no Decimal sum was rounded: unpaid()
+        # decides, as for every promise.)
+        if ctx.end(row.month) >= as_of and (row.committed or row.target > 0):
             customers[row.customer.customer_id][row.month] = row
     actions = []
     for cid, months in customers.items():
