@@ -226,14 +226,14 @@ def record(
     short = weighted = paid = ZERO
     broken_recent = 0
     for o in found:  # one pass (the sums add in the outcomes' order, as ever)
-        status = o.status
+        status, due = o.status, o.installment.due
         count[status] += 1
         if status != "open":
             short += o.short
-            if status == "broken" and o.due >= since:
+            if status == "broken" and due >= since:
                 broken_recent += 1
         for day, part in o.parts:
-            weighted += part * max(0, (day - o.due).days)
+            weighted += part * max(0, (day - due).days)
             paid += part
     owed = len(found) - count["open"]
     return PromiseRecord(
