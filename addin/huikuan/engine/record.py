@@ -100,6 +100,9 @@ class PromiseRecord:
 
 def counted(commitments: Iterable[Installment]) -> list[Installment]:
     """The installments as counted: each carried amount once (see the module's rules)."""
+    commitments = list(commitments)
+    if all(inst.carried_from is None for inst in commitments):
+        return commitments  # nothing carried: every row counts as it is
     return [inst for _, inst in counted_rows(commitments)]
 
 
@@ -151,8 +154,10 @@ def by_customer(
         if rec.date <= as_of:
             out[rec.customer_id][1].append(rec)
     for insts, recs in out.values():
-        insts.sort(key=lambda i: i.due)
-        recs.sort(key=lambda r: r.date)
+        if len(insts) > 1:  # (most of a team's lists are short: no sort, no key calls)
+            insts.sort(key=lambda i: i.due)
+        if len(recs) > 1:
+            recs.sort(key=lambda r: r.date)
     return dict(out)
 
 
