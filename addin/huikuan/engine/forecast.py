@@ -114,7 +114,7 @@ def observations(
             continue
         for day, part in o.parts:
             out.append(((day - due).days, _float(part), True))
-        if o.unpaid > 0:
+        if o.unpaid > ZERO:
             out.append((age, _float(o.unpaid), False))
     return out
 
@@ -262,7 +262,7 @@ def expected_amount(
     open_ = expected = ZERO
     for o in found:
         unpaid, due = o.unpaid, o.installment.due
-        if due > end or unpaid <= 0:
+        if due > end or unpaid <= ZERO:
             continue
         open_ += unpaid
         p = conditional((as_of - due).days, (end - due).days)
@@ -319,7 +319,7 @@ def forecast(
             due = o.installment.due
             if due <= as_of:
                 n += 1
-            if due <= end and o.unpaid > 0:
+            if due <= end and o.unpaid > ZERO:
                 owing.append(o)
         if not owing and cid not in planned:
             continue  # nothing open and no plan this month: no row

@@ -197,12 +197,12 @@ def outcomes(
         )
         left = owed[-1]
         days_late = None
-        if left == 0:  # paid in full (by its last part; a zero installment: 0)
+        if left == ZERO:  # paid in full (by its last part; a zero installment: 0)
             days_late = max(0, (parts[-1][0] - due).days) if parts else 0
         late = _late_from(due, grace)
         if as_of >= late:  # status.is_late(due, as_of, grace), late_from reckoned once
             short = owed[bisect_right(days, late - ONE_DAY)]  # at the end of the grace
-            status = "kept" if short == 0 else "broken" if short == inst.amount else "partial"
+            status = "kept" if short == ZERO else "broken" if short == inst.amount else "partial"
         else:
             short, status = ZERO, "open"
         out.append(Outcome(inst, status, short, days_late, left, parts))
@@ -238,7 +238,8 @@ def record(
             if status == "broken" and due >= since:
                 broken_recent += 1
         for day, part in o.parts:
-            weighted += part * max(0, (day - due).days)
+            late = (day - due).days
+            weighted += part * (late if late > 0 else 0)  # parts paid early: 0 days
             paid += part
     owed = len(found) - count["open"]
     return PromiseRecord(
