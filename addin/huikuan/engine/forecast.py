@@ -113,10 +113,17 @@ def observations(
         if not 0 <= age <= lookback:  # in_window
             continue
         for day, part in o.parts:
-            out.append(((day - due).days, float(part), True))
-        if o.unpaid > 0:
-            out.append((age, float(o.unpaid), False))
+            out.append(((day - due).days, _float(part), True))
+        if o.unpaid > ZERO:
+            out.append((age, _float(o.unpaid), False))
     return out
+
+
+# float(Decimal) goes through the decimal's text: four times a dictionary look-up. A
+# team's amounts repeat (587 distinct in 35k observations at 10k customers), and equal
+# amounts (100 and 100.0 alike) give the same float: each is converted once, a quarter
+# off observations' time (measured: issue 15).
+_float = lru_cache(maxsize=4096)(float)
 
 
 def kaplan_meier(obs: Iterable[tuple[int, float, bool]]) -> Curve | None:
@@ -239,6 +246,12 @@ def chance(
     return p
 
 
+@lru_cache(maxsize=16384)  # half a team's chances repeat (7.8k distinct of 15k at 10k: issue 15)
+def _share(p: float) -> Decimal:
+    """A probability as the decimal share applied to an amount: p rounded to 6 places."""
+    return Decimal(repr(round(p, 6)))
+
+
 def expected_amount(
     found: Sequence[Outcome], conditional: Chance, as_of: date, end: date
 ) -> tuple[Decimal, Decimal]:
@@ -249,12 +262,11 @@ def expected_amount(
     open_ = expected = ZERO
     for o in found:
         unpaid, due = o.unpaid, o.installment.due
-        if due > end or unpaid <= 0:
+        if due > end or unpaid <= ZERO:
             continue
         open_ += unpaid
         p = conditional((as_of - due).days, (end - due).days)
-        share = Decimal(repr(round(p, 6)))
-        expected += (unpaid * share).quantize(FEN, rounding=ROUND_HALF_UP)
+        expected += (unpaid * _share(p)).quantize(FEN, rounding=ROUND_HALF_UP)
     return open_, min(open_, max(ZERO, expected))
 
 
@@ -307,7 +319,7 @@ def forecast(
             due = o.installment.due
             if due <= as_of:
                 n += 1
-            if due <= end and o.unpaid > 0:
+            if due <= end and o.unpaid > ZERO:
                 owing.append(o)
         if not owing and cid not in planned:
             continue  # nothing open and no plan this month: no row

@@ -100,6 +100,9 @@ class PromiseRecord:
 
 def counted(commitments: Iterable[Installment]) -> list[Installment]:
     """The installments as counted: each carried amount once (see the module's rules)."""
+    commitments = list(commitments)
+    if all(inst.carried_from is None for inst in commitments):
+        return commitments  # nothing carried: every row counts as it is
     return [inst for _, inst in counted_rows(commitments)]
 
 
@@ -151,8 +154,10 @@ def by_customer(
         if rec.date <= as_of:
             out[rec.customer_id][1].append(rec)
     for insts, recs in out.values():
-        insts.sort(key=lambda i: i.due)
-        recs.sort(key=lambda r: r.date)
+        if len(insts) > 1:  # (most of a team's lists are short: no sort, no key calls)
+            insts.sort(key=lambda i: i.due)
+        if len(recs) > 1:
+            recs.sort(key=lambda r: r.date)
     return dict(out)
 
 
@@ -192,12 +197,12 @@ def outcomes(
         )
         left = owed[-1]
         days_late = None
-        if left == 0:  # paid in full (by its last part; a zero installment: 0)
+        if left == ZERO:  # paid in full (by its last part; a zero installment: 0)
             days_late = max(0, (parts[-1][0] - due).days) if parts else 0
         late = _late_from(due, grace)
         if as_of >= late:  # status.is_late(due, as_of, grace), late_from reckoned once
             short = owed[bisect_right(days, late - ONE_DAY)]  # at the end of the grace
-            status = "kept" if short == 0 else "broken" if short == inst.amount else "partial"
+            status = "kept" if short == ZERO else "broken" if short == inst.amount else "partial"
         else:
             short, status = ZERO, "open"
         out.append(Outcome(inst, status, short, days_late, left, parts))
@@ -226,14 +231,15 @@ def record(
     short = weighted = paid = ZERO
     broken_recent = 0
     for o in found:  # one pass (the sums add in the outcomes' order, as ever)
-        status = o.status
+        status, due = o.status, o.installment.due
         count[status] += 1
         if status != "open":
             short += o.short
-            if status == "broken" and o.due >= since:
+            if status == "broken" and due >= since:
                 broken_recent += 1
         for day, part in o.parts:
-            weighted += part * max(0, (day - o.due).days)
+            late = (day - due).days
+            weighted += part * (late if late > 0 else 0)  # parts paid early: 0 days
             paid += part
     owed = len(found) - count["open"]
     return PromiseRecord(
