@@ -224,13 +224,11 @@ def _display(kind: Kind, value: Any) -> str:
 def column_widths(out: OutputTable, sample: int = 200) -> tuple[float, ...]:
     """Each column's width: its header or widest value among the first rows, 8 to 60."""
     widths = []
+    rows = out.rows[:sample]
     for index, (header, kind) in enumerate(zip(out.headers, out.kinds, strict=True)):
-        widest = display_width(header)
-        for row in out.rows[:sample]:
-            value = row[index]
-            if value is not None:
-                widest = max(widest, display_width(_display(kind, value)))
-        widths.append(float(min(60, max(8, widest + 2))))
+        shown = [_display(kind, row[index]) for row in rows if row[index] is not None]
+        widest = max(map(display_width, shown), default=display_width(header))
+        widths.append(float(min(60, max(8, display_width(header) + 2, widest + 2))))
     return tuple(widths)
 
 
