@@ -7,6 +7,10 @@ kind; optionally conditional-format rules over its columns and charts of its
 columns. Every writer (the package writer, the openpyxl reference writer, a live
 xlwings book) lays them out the same way from what is here: FORMATS,
 column_widths, rule_formulas.
+
+Rows are built a column at a time (_rows): each column's attribute or function over
+every engine result, then its kind's conversion over the whole column, through
+memos where values repeat — no Python call per cell in the common cases.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """The XML of one output sheet, its table, and its drawing and charts.
 
-The sheet is streamed as string building (no DOM): a row is one f-string of its
-cells, a chunk of rows one encoded bytes object, so a 200,000-row sheet never
-exists as a tree. Strings are inline (t="inlineStr"): sharedStrings.xml is not
+The sheet is streamed as string building (no DOM), a chunk of 1,000 rows one
+bytes object, so a 200,000-row sheet never exists as a tree or one string. Within
+a chunk a column at a time: each cell's XML (Cells.cell, the definition) is made
+once per distinct value of its column and found again by a dict look-up in C, the
+row number put in afterwards (rows_xml). Strings are inline (t="inlineStr"): sharedStrings.xml is not
 touched. Numbers are written as they are (Decimal as its digits, float as its
 shortest round-trip form), dates as serial numbers of the workbook's date system
 with a date format, empty cells (None, "") not at all.
