@@ -320,9 +320,16 @@ def _rows(
     columns zipped into rows. Mapping attrgetters and memo look-ups runs in C; a
     loop per cell cost 0.35 s of a 10,000-customer refresh (issue 15)."""
     sources = sources if isinstance(sources, (list, tuple)) else list(sources)
+    parents: dict[str, list[Any]] = {}  # 'row.customer' → each source's: looked up once
     by_column = []
     for col, get in zip(columns, getters, strict=True):
-        values = list(map(attrgetter(get) if isinstance(get, str) else get, sources))
+        if isinstance(get, str) and "." in get:
+            parent, name = get.rsplit(".", 1)
+            if parent not in parents:
+                parents[parent] = list(map(attrgetter(parent), sources))
+            values = list(map(attrgetter(name), parents[parent]))
+        else:
+            values = list(map(attrgetter(get) if isinstance(get, str) else get, sources))
         convert = _converter(col, lang)
         by_column.append(convert(values) if convert is not None else values)
     return tuple(zip(*by_column, strict=True)) if by_column else ((),) * len(sources)
