@@ -473,7 +473,11 @@ class ReasonText:
     def __init__(self, lang: str) -> None:
         zh = lang == "zh"
         self.lang = lang
-        self.templates = {action: zh_en[1 if zh else 0] for action, zh_en in _REASONS.items()}
+        # {due} and {amount} made positional: str.format without keywords takes half the time
+        self.templates = {
+            action: zh_en[1 if zh else 0].replace("{due}", "{0}").replace("{amount}", "{1}")
+            for action, zh_en in _REASONS.items()
+        }
         self.tightened = _TIGHTENED[1 if zh else 0]
         self.joiner = "；" if zh else "; "
         self.amounts = _Memo(lambda amount: format_amount(amount, lang), _nonzero)
@@ -482,7 +486,7 @@ class ReasonText:
 
     def one(self, reason: Reason) -> str:
         return self.templates[reason.action].format(
-            due=self.days[reason.installment_due], amount=self.amounts[reason.amount]
+            self.days[reason.installment_due], self.amounts[reason.amount]
         )
 
     def __call__(self, reasons: Iterable[Reason]) -> str:
