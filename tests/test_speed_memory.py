@@ -187,6 +187,7 @@ def test_collects_progress_bar_is_there_first_and_advances_file_by_file(
             yield item
 
     monkeypatch.setattr(collect_module, "_read_one", read_one)
+    monkeypatch.setattr(collect_module, "WORKERS", 1)  # read here (a pool: test_collect_pool)
     result = jobs.collect(returns, tmp_path / "collected.xlsx", AS_OF, team, progress=progress)
     assert result.written is not None and result.written.exists()
     assert len(bars) == 1 and isinstance(bars[0], tqdm)

@@ -12,9 +12,13 @@ engine/merge.py's. The team workbook is built fresh from the merged records
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -45,6 +49,8 @@ OTHER_SPREADSHEETS = {
     ".csv": "a CSV file",
 }
 QUARANTINE = "quarantine"
+WORKERS = 2  # processes reading the returns (this machine's target: 2 cores)
+POOL_FROM = 4  # fewer files are read in this process: starting workers would cost more
 
 T = TypeVar("T")
 
@@ -200,26 +206,57 @@ def _read_one(path: Path, known: Mapping[str, Customer] | None = None) -> Outcom
         )
 
 
+def _read_in_worker(path: Path) -> Outcome:
+    """_read_one in a worker process. Sent to the worker by name (as pickle sends a
+    function), this one is always found there; a pickling failure of the call itself
+    would leave the pool unable to shut down (CPython 3.11, seen in testing)."""
+    return _read_one(path)
+
+
 class _Reading:
     """Each file's outcome, in order, read as it is asked for; its length known first,
     so that a progress bar is there before the first file is read and advances file by
-    file (a list() of the outcomes would read every file before the bar appears)."""
+    file (a list() of the outcomes would read every file before the bar appears).
 
-    def __init__(self, paths: list[Path]) -> None:
-        self.paths = paths
+    With `workers` > 1 and enough files, the files are read in that many processes
+    (every file is submitted at once, the outcomes handed out in the files' order, so
+    that what follows is the same as one after the other). A file costs ≈ 17 ms to read
+    and ≈ 2 ms to send back pickled (300 returns × 50 customers, benchmarks/collect.py),
+    so a second core nearly halves the reading. `_read_one` is a module-level function
+    and its outcome plain data: the pool works with any start method (spawn on Windows
+    and macOS, fork on Linux; `start_method` chooses one)."""
+
+    def __init__(
+        self, paths: list[Path], workers: int = 1, start_method: str | None = None
+    ) -> None:
+        self.paths, self.workers, self.start_method = paths, workers, start_method
 
     def __len__(self) -> int:
         return len(self.paths)
 
     def __iter__(self) -> Iterator[Outcome]:
-        # Read one after the other: a pool of processes was slower, its pickling of the
-        # records costing more than the second core gained (benchmarks/collect.py).
-        return map(_read_one, self.paths)
+        if self.workers < 2 or len(self.paths) < POOL_FROM:
+            return map(_read_one, self.paths)
+        return self._pooled()
+
+    def _pooled(self) -> Iterator[Outcome]:
+        context = mp.get_context(self.start_method) if self.start_method else None
+        workers = min(self.workers, len(self.paths))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        try:
+            futures = [pool.submit(_read_in_worker, path) for path in self.paths]
+            for path, future in zip(self.paths, futures, strict=True):
+                try:
+                    yield future.result()
+                except BrokenProcessPool:  # a worker died (killed, out of memory): the
+                    yield _read_one(path)  # files it had not sent back are read here
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _read_all(paths: list[Path]) -> _Reading:
-    """Each file's outcome, in order, read lazily."""
-    return _Reading(paths)
+def _read_all(paths: list[Path], workers: int = 1, start_method: str | None = None) -> _Reading:
+    """Each file's outcome, in order, read lazily (in `workers` processes)."""
+    return _Reading(paths, workers, start_method)
 
 
 def quarantine(path: Path, folder: Path, reason: Unusable) -> Path:
@@ -293,8 +330,16 @@ def collect(
     base: Path | None = None,
     force: bool = False,
     progress: Progress = as_they_are,
+    workers: int | None = None,
+    start_method: str | None = None,
 ) -> CollectResult:
-    """Merge every rep's return in `folder` (over `base`) into the team workbook `out`."""
+    """Merge every rep's return in `folder` (over `base`) into the team workbook `out`.
+
+    The returns are read in `workers` processes (default: WORKERS, at most the number of
+    cores; 1 reads them in this one), started with `start_method` (default: the
+    platform's); the outcome is the same whatever the number."""
+    if workers is None:
+        workers = min(WORKERS, os.cpu_count() or 1)
     if not folder.is_dir():
         raise Unusable(f"{folder}: no such folder", f"{folder}：文件夹不存在")
     # the base's own kind (.xlsm keeps its macros), else .xlsx (a fresh template)
@@ -342,7 +387,9 @@ def collect(
                 else Unusable(f"{path.name}: not a workbook", f"{path.name}：不是工作簿")
             )
     by_path = {f.path: f for f in files}
-    for path, (got, failed) in zip(readable, progress(_read_all(readable)), strict=True):
+    for path, (got, failed) in zip(
+        readable, progress(_read_all(readable, workers, start_method)), strict=True
+    ):
         item = by_path[path]
         if failed is not None:
             item.reason = Unusable(*failed)

@@ -74,6 +74,10 @@ _CELL = re.compile(
     re.S,
 )
 _ATTR_R = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
+# a cell's start tag, and the column letters of its r (for telling, without splitting a
+# row into cells, that all its cells are in the table's columns; see `beside`)
+_CELL_START = re.compile(rb"<(?:[\w.\-]+:)?c\b")
+_CELL_COLUMN = re.compile(rb"""<(?:[\w.\-]+:)?c\b[^>]*?\sr\s*=\s*["']([A-Za-z]+)""")
 _ATTR_S = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
 _SPANS = re.compile(rb"""\sspans\s*=\s*["'][^"']*["']""")
 _FORMULA = re.compile(rb"<(?:[\w.\-]+:)?f\b(?:[^>]*?/>|.*?</(?:[\w.\-]+:)?f>)", re.S)
@@ -306,6 +310,32 @@ def edit_table(
             if found is not None and _has_content(found):
                 raise _blocked(spec.table, f"{col_letter(col)}{number}")
 
+    # what every new-values row repeats, worked out once per column (measured: rendering
+    # column letters and escaping a calculated column's formula once per cell took a
+    # fifth of collect's table edit of 15,000 customers)
+    columns = [
+        (
+            col,
+            col - c0,
+            col_letter(col),
+            styles.get(col, ""),
+            esc_text(info.calculated[col - c0]) if col - c0 in info.calculated else None,
+        )
+        for col in range(c0, new_cols + 1)
+    ]
+    in_table = {col_letter(col).encode() for col in range(c0, new_cols + 1)}
+
+    def beside(number: int) -> dict[int, bytes]:
+        """A row's cells outside the table's columns: none when every cell's r names a
+        column of the table (found without splitting the row into cells: most rows)."""
+        xml = rows.rows.get(number)
+        if xml is None:
+            return {}
+        letters = _CELL_COLUMN.findall(xml)
+        if len(letters) == len(_CELL_START.findall(xml)) and in_table.issuperset(letters):
+            return {}
+        return split_row(number)[1]
+
     out_rows: list[bytes] = []
     inside: dict[int, bytes]
     outside: dict[int, bytes]
@@ -325,6 +355,9 @@ def edit_table(
             inside, outside = {}, {}  # a removed row goes whole: no need to read it
             if old_xml is not None and _FORMULA.search(old_xml):
                 formulas = True
+        elif first <= number <= min(old_last, new_last) and pos < n:
+            # a data row rewritten: only the cells beside the table are kept of it
+            inside, outside = {}, beside(number)
         else:
             inside, outside = split_row(number)
         if number < first:  # the header row: new columns' headers
@@ -357,17 +390,16 @@ def edit_table(
                     for col, cell in inside.items():
                         if _has_content(cell):
                             raise _blocked(spec.table, f"{col_letter(col)}{number}")
-                for col in range(c0, new_cols + 1):
-                    offset = col - c0
-                    ref = f"{col_letter(col)}{number}"
+                for col, offset, letters, style, formula in columns:
+                    ref = f"{letters}{number}"
                     if offset in source:
-                        xml = cells.cell(ref, styles.get(col, ""), source[offset])
-                        if not xml and styles.get(col):  # a blank keeps the column's format
-                            xml = f'<c r="{ref}"{styles[col]}/>'
-                    elif offset in info.calculated:
-                        xml = f'<c r="{ref}"{styles.get(col, "")}><f>{esc_text(info.calculated[offset])}</f></c>'
+                        xml = cells.cell(ref, style, source[offset])
+                        if not xml and style:  # a blank keeps the column's format
+                            xml = f'<c r="{ref}"{style}/>'
+                    elif formula is not None:
+                        xml = f'<c r="{ref}"{style}><f>{formula}</f></c>'
                     else:
-                        xml = f'<c r="{ref}"{styles.get(col, "")}/>' if styles.get(col) else ""
+                        xml = f'<c r="{ref}"{style}/>' if style else ""
                     if xml:
                         new_inside[col] = xml.encode()
         elif number <= old_last:
