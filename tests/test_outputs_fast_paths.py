@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -23,6 +24,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from books import huikuan
 from huikuan import contract
 from huikuan.contract import Kind
 from huikuan.demo import demo_book
@@ -267,3 +269,28 @@ def test_charts_of_awkward_names_and_titles_are_the_charts_openpyxl_writes() -> 
         assert not written_here(other)
         mixed = dataclasses.replace(out, charts=(charts[0], other))
         assert drawing_parts(mixed, [1, 2]) == openpyxl_drawing_parts(mixed, [1, 2])
+
+
+def test_a_refresh_writes_its_charts_without_importing_openpyxl(tmp_path: Path) -> None:
+    book = tmp_path / "团队.xlsx"
+    out = tmp_path / "out.xlsx"
+    assert huikuan("demo", "-o", book, "--as-of", "2026-11-23").returncode == 0
+    code = (
+        "import sys\nfrom huikuan.cli import main\n"
+        "code = main(sys.argv[1:])\nprint(code, 'openpyxl' in sys.modules)"
+    )
+    args = ["refresh", str(book), "-o", str(out), "--as-of", "2026-11-23"]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 False"
+    with zipfile.ZipFile(out) as zf:
+        charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 4
+        assert b"<barChart>" in zf.read(charts[0])
