@@ -31,10 +31,17 @@ from huikuan.demo import demo_book
 from huikuan.engine.analysis import analyse_all
 from huikuan.jobs import load
 from huikuan.model import Book
+from huikuan.text import display_width
 from huikuan.values import negative_zero
 from huikuan.workbook import outputs
 from huikuan.workbook.chartxml import written_here
-from huikuan.workbook.outputs import OutputTable, output_tables, reasons_text, schedule_table
+from huikuan.workbook.outputs import (
+    OutputTable,
+    column_widths,
+    output_tables,
+    reasons_text,
+    schedule_table,
+)
 from huikuan.workbook.reader import col_letter
 from huikuan.workbook.sheetxml import (
     Cells,
@@ -294,3 +301,29 @@ def test_a_refresh_writes_its_charts_without_importing_openpyxl(tmp_path: Path) 
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 4
         assert b"<barChart>" in zf.read(charts[0])
+
+
+def widths_by_definition(out: OutputTable, sample: int = 200) -> tuple[float, ...]:
+    """Each column: its header or widest shown value among the first rows, + 2, 8 to 60."""
+    widths = []
+    for index, (header, kind) in enumerate(zip(out.headers, out.kinds, strict=True)):
+        shown = [
+            outputs._display(kind, row[index])
+            for row in out.rows[:sample]
+            if row[index] is not None
+        ]
+        widest = max([display_width(header), *map(display_width, shown)])
+        widths.append(float(min(60, max(8, widest + 2))))
+    return tuple(widths)
+
+
+def test_column_widths_are_the_widest_of_header_and_values(generated_book: Book) -> None:
+    books = [dataclasses.replace(demo_book(), lang=lang) for lang in ("zh", "en")]
+    for book in [*books, generated_book]:
+        for out in output_tables(analyse_all(book, DAY), [], book.lang, DAY):
+            assert column_widths(out) == widths_by_definition(out), out.name
+    mixed = ("ab", "名字", "a" * 70, "名" * 5 + "abc", "x")
+    table = contract.Table("T", "T", (contract.Column("k", "k", "k"),))
+    for n in range(len(mixed)):
+        out = OutputTable(table, "en", tuple((text,) for text in mixed[n:]))
+        assert column_widths(out) == widths_by_definition(out)

@@ -230,9 +230,14 @@ def column_widths(out: OutputTable, sample: int = 200) -> tuple[float, ...]:
     widths = []
     rows = out.rows[:sample]
     for index, (header, kind) in enumerate(zip(out.headers, out.kinds, strict=True)):
-        shown = [_display(kind, row[index]) for row in rows if row[index] is not None]
-        widest = max(map(display_width, shown), default=display_width(header))
-        widths.append(float(min(60, max(8, display_width(header) + 2, widest + 2))))
+        shown = {_display(kind, row[index]) for row in rows if row[index] is not None}
+        widest = display_width(header)
+        # longest first: a text is at most twice its length wide, so the rest cannot win
+        for text in sorted(shown, key=len, reverse=True):
+            if 2 * len(text) <= widest:
+                break
+            widest = max(widest, display_width(text))
+        widths.append(float(min(60, max(8, widest + 2))))
     return tuple(widths)
 
 
