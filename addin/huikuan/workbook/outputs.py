@@ -230,7 +230,9 @@ def column_widths(out: OutputTable, sample: int = 200) -> tuple[float, ...]:
     widths = []
     rows = out.rows[:sample]
     for index, (header, kind) in enumerate(zip(out.headers, out.kinds, strict=True)):
-        shown = {_display(kind, row[index]) for row in rows if row[index] is not None}
+        values = [row[index] for row in rows]
+        shown = {v for v in values if type(v) is str}  # text is shown as it is
+        shown.update(_display(kind, v) for v in values if v is not None and type(v) is not str)
         widest = display_width(header)
         # longest first: a text is at most twice its length wide, so the rest cannot win
         for text in sorted(shown, key=len, reverse=True):
