@@ -125,7 +125,8 @@ class Colour(str, Enum):
 
 
 def awkward_rows() -> list[tuple[Any, ...]]:
-    """Five columns of values a memo by value could confuse, over three chunks."""
+    """Six columns of values a memo by value could confuse, over three chunks; the last
+    plain names but for one thing per chunk (an _xHHHH_, a space at the end, a tab)."""
     rows: list[tuple[Any, ...]] = []
     for i in range(2600):
         chunk = i // 1000
@@ -147,13 +148,14 @@ def awkward_rows() -> list[tuple[Any, ...]]:
             "",
             None,
             f"名字{i % 13}",
-            "x" * 33_000,
+            "x" * 33_000 if chunk == 1 else "ok",  # long text: one chunk not remembered
         ][i % 10]
         if chunk == 2 and i % 11 == 0:
             text = Colour.RED
         day = [date(2026, 11, 1), datetime(2026, 11, 1, 12, 30), date(1899, 1, 1), None][i % 4]
         flag = [True, False, 1, 0, None][i % 5] if chunk else [True, False][i % 2]
-        rows.append((amount, ratio, text, day, flag))
+        odd = ["_x0041_", "trailing ", "tab\tinside"][chunk]
+        rows.append((amount, ratio, text, day, flag, odd if i % 100 == 0 else f"name{i}"))
     return rows
 
 
@@ -169,6 +171,7 @@ def test_awkward_values_are_written_as_cell_by_cell() -> None:
                 ("text", Kind.TEXT),
                 ("day", Kind.DATE),
                 ("flag", Kind.TEXT),
+                ("names", Kind.TEXT),
             )
         ),
     )
