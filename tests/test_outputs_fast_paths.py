@@ -15,7 +15,7 @@ import dataclasses
 import subprocess
 import sys
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -52,6 +52,7 @@ from huikuan.workbook.sheetxml import (
 )
 
 DAY = date(2026, 11, 23)
+EAST8 = timezone(timedelta(hours=8))
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -153,6 +154,10 @@ def awkward_rows() -> list[tuple[Any, ...]]:
         if chunk == 2 and i % 11 == 0:
             text = Colour.RED
         day = [date(2026, 11, 1), datetime(2026, 11, 1, 12, 30), date(1899, 1, 1), None][i % 4]
+        if chunk == 2:  # the same instant, written as its own clock says
+            day = [datetime(2026, 11, 1, 12, tzinfo=UTC), datetime(2026, 11, 1, 20, tzinfo=EAST8)][
+                i % 2
+            ]
         flag = [True, False, 1, 0, None][i % 5] if chunk else [True, False][i % 2]
         odd = ["_x0041_", "trailing ", "tab\tinside"][chunk]
         rows.append((amount, ratio, text, day, flag, odd if i % 100 == 0 else f"name{i}"))
