@@ -14,7 +14,8 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-from datetime import date, datetime
+import zipfile
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -23,16 +24,24 @@ from xml.etree import ElementTree
 
 import pytest
 
+from books import huikuan
 from huikuan import contract
 from huikuan.contract import Kind
 from huikuan.demo import demo_book
 from huikuan.engine.analysis import analyse_all
 from huikuan.jobs import load
 from huikuan.model import Book
+from huikuan.text import display_width
 from huikuan.values import negative_zero
 from huikuan.workbook import outputs
 from huikuan.workbook.chartxml import written_here
-from huikuan.workbook.outputs import OutputTable, output_tables, reasons_text, schedule_table
+from huikuan.workbook.outputs import (
+    OutputTable,
+    column_widths,
+    output_tables,
+    reasons_text,
+    schedule_table,
+)
 from huikuan.workbook.reader import col_letter
 from huikuan.workbook.sheetxml import (
     Cells,
@@ -43,6 +52,7 @@ from huikuan.workbook.sheetxml import (
 )
 
 DAY = date(2026, 11, 23)
+EAST8 = timezone(timedelta(hours=8))
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -116,7 +126,8 @@ class Colour(str, Enum):
 
 
 def awkward_rows() -> list[tuple[Any, ...]]:
-    """Five columns of values a memo by value could confuse, over three chunks."""
+    """Six columns of values a memo by value could confuse, over three chunks; the last
+    plain names but for one thing per chunk (an _xHHHH_, a space at the end, a tab)."""
     rows: list[tuple[Any, ...]] = []
     for i in range(2600):
         chunk = i // 1000
@@ -138,13 +149,18 @@ def awkward_rows() -> list[tuple[Any, ...]]:
             "",
             None,
             f"名字{i % 13}",
-            "x" * 33_000,
+            "x" * 33_000 if chunk == 1 else "ok",  # long text: one chunk not remembered
         ][i % 10]
         if chunk == 2 and i % 11 == 0:
             text = Colour.RED
         day = [date(2026, 11, 1), datetime(2026, 11, 1, 12, 30), date(1899, 1, 1), None][i % 4]
+        if chunk == 2:  # the same instant, written as its own clock says
+            day = [datetime(2026, 11, 1, 12, tzinfo=UTC), datetime(2026, 11, 1, 20, tzinfo=EAST8)][
+                i % 2
+            ]
         flag = [True, False, 1, 0, None][i % 5] if chunk else [True, False][i % 2]
-        rows.append((amount, ratio, text, day, flag))
+        odd = ["_x0041_", "trailing ", "tab\tinside"][chunk]
+        rows.append((amount, ratio, text, day, flag, odd if i % 100 == 0 else f"name{i}"))
     return rows
 
 
@@ -160,6 +176,7 @@ def test_awkward_values_are_written_as_cell_by_cell() -> None:
                 ("text", Kind.TEXT),
                 ("day", Kind.DATE),
                 ("flag", Kind.TEXT),
+                ("names", Kind.TEXT),
             )
         ),
     )
@@ -267,3 +284,54 @@ def test_charts_of_awkward_names_and_titles_are_the_charts_openpyxl_writes() -> 
         assert not written_here(other)
         mixed = dataclasses.replace(out, charts=(charts[0], other))
         assert drawing_parts(mixed, [1, 2]) == openpyxl_drawing_parts(mixed, [1, 2])
+
+
+def test_a_refresh_writes_its_charts_without_importing_openpyxl(tmp_path: Path) -> None:
+    book = tmp_path / "团队.xlsx"
+    out = tmp_path / "out.xlsx"
+    assert huikuan("demo", "-o", book, "--as-of", "2026-11-23").returncode == 0
+    code = (
+        "import sys\nfrom huikuan.cli import main\n"
+        "code = main(sys.argv[1:])\nprint(code, 'openpyxl' in sys.modules)"
+    )
+    args = ["refresh", str(book), "-o", str(out), "--as-of", "2026-11-23"]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 False"
+    with zipfile.ZipFile(out) as zf:
+        charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 4
+        assert b"<barChart>" in zf.read(charts[0])
+
+
+def widths_by_definition(out: OutputTable, sample: int = 200) -> tuple[float, ...]:
+    """Each column: its header or widest shown value among the first rows, + 2, 8 to 60."""
+    widths = []
+    for index, (header, kind) in enumerate(zip(out.headers, out.kinds, strict=True)):
+        shown = [
+            outputs._display(kind, row[index])
+            for row in out.rows[:sample]
+            if row[index] is not None
+        ]
+        widest = max([display_width(header), *map(display_width, shown)])
+        widths.append(float(min(60, max(8, widest + 2))))
+    return tuple(widths)
+
+
+def test_column_widths_are_the_widest_of_header_and_values(generated_book: Book) -> None:
+    books = [dataclasses.replace(demo_book(), lang=lang) for lang in ("zh", "en")]
+    for book in [*books, generated_book]:
+        for out in output_tables(analyse_all(book, DAY), [], book.lang, DAY):
+            assert column_widths(out) == widths_by_definition(out), out.name
+    mixed = ("ab", "名字", "a" * 70, "名" * 5 + "abc", "x")
+    table = contract.Table("T", "T", (contract.Column("k", "k", "k"),))
+    for n in range(len(mixed)):
+        out = OutputTable(table, "en", tuple((text,) for text in mixed[n:]))
+        assert column_widths(out) == widths_by_definition(out)

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 
 def display_width(text: str) -> int:
     """Columns `text` takes in a terminal or a cell: East-Asian wide and full-width count 2."""
+    if text.isascii():  # no ASCII character is wide: one column each
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

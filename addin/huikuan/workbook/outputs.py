@@ -7,6 +7,10 @@ kind; optionally conditional-format rules over its columns and charts of its
 columns. Every writer (the package writer, the openpyxl reference writer, a live
 xlwings book) lays them out the same way from what is here: FORMATS,
 column_widths, rule_formulas.
+
+Rows are built a column at a time (_rows): each column's attribute or function over
+every engine result, then its kind's conversion over the whole column, through
+memos where values repeat — no Python call per cell in the common cases.
 """
 
 from __future__ import annotations
@@ -224,12 +228,17 @@ def _display(kind: Kind, value: Any) -> str:
 def column_widths(out: OutputTable, sample: int = 200) -> tuple[float, ...]:
     """Each column's width: its header or widest value among the first rows, 8 to 60."""
     widths = []
+    rows = out.rows[:sample]
     for index, (header, kind) in enumerate(zip(out.headers, out.kinds, strict=True)):
+        values = [row[index] for row in rows]
+        shown = {v for v in values if type(v) is str}  # text is shown as it is
+        shown.update(_display(kind, v) for v in values if v is not None and type(v) is not str)
         widest = display_width(header)
-        for row in out.rows[:sample]:
-            value = row[index]
-            if value is not None:
-                widest = max(widest, display_width(_display(kind, value)))
+        # longest first: a text is at most twice its length wide, so the rest cannot win
+        for text in sorted(shown, key=len, reverse=True):
+            if 2 * len(text) <= widest:
+                break
+            widest = max(widest, display_width(text))
         widths.append(float(min(60, max(8, widest + 2))))
     return tuple(widths)
 
@@ -318,9 +327,16 @@ def _rows(
     columns zipped into rows. Mapping attrgetters and memo look-ups runs in C; a
     loop per cell cost 0.35 s of a 10,000-customer refresh (issue 15)."""
     sources = sources if isinstance(sources, (list, tuple)) else list(sources)
+    parents: dict[str, list[Any]] = {}  # 'row.customer' → each source's: looked up once
     by_column = []
     for col, get in zip(columns, getters, strict=True):
-        values = list(map(attrgetter(get) if isinstance(get, str) else get, sources))
+        if isinstance(get, str) and "." in get:
+            parent, name = get.rsplit(".", 1)
+            if parent not in parents:
+                parents[parent] = list(map(attrgetter(parent), sources))
+            values = list(map(attrgetter(name), parents[parent]))
+        else:
+            values = list(map(attrgetter(get) if isinstance(get, str) else get, sources))
         convert = _converter(col, lang)
         by_column.append(convert(values) if convert is not None else values)
     return tuple(zip(*by_column, strict=True)) if by_column else ((),) * len(sources)
@@ -464,7 +480,11 @@ class ReasonText:
     def __init__(self, lang: str) -> None:
         zh = lang == "zh"
         self.lang = lang
-        self.templates = {action: zh_en[1 if zh else 0] for action, zh_en in _REASONS.items()}
+        # {due} and {amount} made positional: str.format without keywords takes half the time
+        self.templates = {
+            action: zh_en[1 if zh else 0].replace("{due}", "{0}").replace("{amount}", "{1}")
+            for action, zh_en in _REASONS.items()
+        }
         self.tightened = _TIGHTENED[1 if zh else 0]
         self.joiner = "；" if zh else "; "
         self.amounts = _Memo(lambda amount: format_amount(amount, lang), _nonzero)
@@ -473,7 +493,7 @@ class ReasonText:
 
     def one(self, reason: Reason) -> str:
         return self.templates[reason.action].format(
-            due=self.days[reason.installment_due], amount=self.amounts[reason.amount]
+            self.days[reason.installment_due], self.amounts[reason.amount]
         )
 
     def __call__(self, reasons: Iterable[Reason]) -> str:
