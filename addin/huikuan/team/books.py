@@ -228,12 +228,15 @@ def write_rep_book(
     outputs: Sequence[OutputTable],
     rows: Sequence[TableRows],
     words: set[str],
+    parts: dict[str, bytes] | None = None,
 ) -> Written:
-    """A rep's workbook: the team's with only the rep's rows and nothing of the others."""
+    """A rep's workbook: the team's with only the rep's rows and nothing of the others.
+    `parts`: the team's parts as read (one dict for every rep: each is inflated once)."""
     drop = tuple(
         t.name for t in (*ct.OUTPUT_TABLES, ct.COLLECT) if t.name not in {o.name for o in outputs}
     )
-    return write_package(team, dest, outputs, rows, Private(frozenset(words), drop))
+    private = Private(frozenset(words), drop)
+    return write_package(team, dest, outputs, rows, private, parts=parts)
 
 
 def reps_of(book: Book) -> list[str]:

@@ -115,12 +115,13 @@ def split(
     month = as_of.replace(day=1)
     sender = address(sender) if sender else None
     keys = _row_keys(read_raw(team))
+    parts: dict[str, bytes] = {}  # the team's parts, inflated once for all reps
     for rep in reps:
         sub = rep_book(book, rep)
         path = out_dir / f"{stems[rep]}{suffix}"
         words = _others(book, rep)
         written = write_rep_book(
-            team, path, rep_outputs(sub, as_of), _rep_rows(keys, book, rep), words
+            team, path, rep_outputs(sub, as_of), _rep_rows(keys, book, rep), words, parts
         )
         rep_file = RepFile(
             rep, path, len(sub.customers), _rows(sub), dropped=tuple(written.dropped)
