@@ -22,7 +22,6 @@ from datetime import date
 from pathlib import Path
 
 from collect import AS_OF, measure, team
-
 from huikuan.team.books import fresh_template, write_book
 
 HERE = Path(__file__).resolve().parent

@@ -25,6 +25,7 @@ from ..fileio import write_atomic
 from ..model import Book, Problem
 from ..workbook.files import FileTables
 from ..workbook.outputs import OutputTable, output_tables
+from ..workbook.privacy import WordIndex
 from ..workbook.reader import read_book
 from ..workbook.rowedit import TableRows
 from .books import (
@@ -116,12 +117,13 @@ def split(
     sender = address(sender) if sender else None
     keys = _row_keys(read_raw(team))
     parts: dict[str, bytes] = {}  # the team's parts, inflated once for all reps
+    index = WordIndex(w for c in book.customers for w in (c.customer_id, c.name, c.rep) if w)
     for rep in reps:
         sub = rep_book(book, rep)
         path = out_dir / f"{stems[rep]}{suffix}"
         words = _others(book, rep)
         written = write_rep_book(
-            team, path, rep_outputs(sub, as_of), _rep_rows(keys, book, rep), words, parts
+            team, path, rep_outputs(sub, as_of), _rep_rows(keys, book, rep), words, parts, index
         )
         rep_file = RepFile(
             rep, path, len(sub.customers), _rows(sub), dropped=tuple(written.dropped)

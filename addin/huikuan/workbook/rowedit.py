@@ -468,17 +468,26 @@ def _bare(row_xml: bytes) -> bool:
 
 
 _ROWS_CACHE: dict[tuple[int, int, int, int], _SheetRows] = {}
+_ROWS_BY_ID: dict[tuple[int, int, int], tuple[bytes, _SheetRows]] = {}
 
 
 def _sheet_rows(sheet: bytes, lo: int, hi: int) -> _SheetRows:
     """_SheetRows, remembered for the same sheet bytes (split reads the team's sheets
-    once for every rep)."""
+    once for every rep): the very same bytes object first (split's parts are read once:
+    no checksum of a sheet of tens of megabytes for every rep), else equal bytes."""
+    same = _ROWS_BY_ID.get((id(sheet), lo, hi))
+    if same is not None and same[0] is sheet:
+        return same[1]
     key = (len(sheet), zlib.crc32(sheet), lo, hi)
     found = _ROWS_CACHE.get(key)
     if found is None:
         if len(_ROWS_CACHE) >= 8:
             _ROWS_CACHE.clear()
+            _ROWS_BY_ID.clear()
         found = _ROWS_CACHE[key] = _SheetRows(sheet, lo, hi)
+    if len(_ROWS_BY_ID) >= 8:
+        _ROWS_BY_ID.clear()
+    _ROWS_BY_ID[id(sheet), lo, hi] = (sheet, found)
     return found
 
 
