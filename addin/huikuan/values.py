@@ -8,11 +8,16 @@ binary float's noise: a float from a cell is read by its shortest repr.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import repeat
+from operator import eq
+from typing import Any
 
 from .contract import Choice
 
@@ -163,6 +168,18 @@ _FEN = Decimal("0.01")
 def fen(amount: Decimal) -> Decimal:
     """Round half-up to the fen (0.01), as amounts are written to cells."""
     return amount.quantize(_FEN, rounding=ROUND_HALF_UP)
+
+
+_IS_ZERO = partial(eq, 0)
+
+
+def negative_zero(values: Iterable[Any]) -> bool:
+    """Whether a negative zero (-0.0, Decimal("-0"), Decimal("-0.00")) is among the
+    values. Equal to zero, it rounds and prints differently ("-0.00"): a memo of
+    results by value may only hold a zero for values without one. In C: a filter
+    and a map, no Python call per value."""
+    zeros = filter(_IS_ZERO, values)
+    return min(map(math.copysign, repeat(1.0), zeros), default=1.0) < 0
 
 
 # ---- dates and months -----------------------------------------------------

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from ..model import Book, Problem
@@ -16,7 +16,7 @@ from .negotiation import advise
 from .policy import policy_from
 from .record import grade_rules, records, suggested_grade, with_history
 from .schedule import Action, next_follow_ups, priorities, schedule
-from .status import StatusRow, status
+from .status import StatusRow, completed, status
 from .workdays import calendar_warnings, workdays_from
 
 
@@ -59,15 +59,7 @@ def analyse_all(book: Book, as_of: date, history: Book | None = None) -> Analysi
                 c = c.updated({"credit_grade": new})
             customers.append(c)
         book = book.updated({"customers": tuple(customers)})
-    rows, actions = analyse(book, as_of)
-    rows = tuple(
-        replace(
-            r,
-            suggested_grade=suggested.get(r.customer.customer_id),
-            grade_was=was.get(r.customer.customer_id),
-        )
-        for r in rows
-    )
+    rows, actions = analyse(book, as_of, suggested=suggested, grade_was=was)
     findings = diagnose(rows, book.followups, as_of, policy, thresholds, receipts=book.receipts)
     customers_by_id = {c.customer_id: c for c in book.customers}
     excuses = summarise(book.followups, customers_by_id, as_of.replace(day=1), as_of)
@@ -113,17 +105,30 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def analyse(book: Book, as_of: date) -> tuple[tuple[StatusRow, ...], tuple[Action, ...]]:
+def analyse(
+    book: Book,
+    as_of: date,
+    *,
+    suggested: Mapping[str, str | None] | None = None,
+    grade_was: Mapping[str, str] | None = None,
+) -> tuple[tuple[StatusRow, ...], tuple[Action, ...]]:
     """Status rows (with next follow-up, priority and advice) and the schedule from as_of.
 
     The policy and working days come from the book's Policy and Holidays tables over
-    the built-in defaults.
+    the built-in defaults. `suggested` and `grade_was` (by customer ID, from
+    analyse_all): the grade each customer's promise record suggests, and the
+    workbook's grade where the suggestion is in use.
     """
     with gc_paused():
-        return _analyse(book, as_of)
+        return _analyse(book, as_of, suggested or {}, grade_was or {})
 
 
-def _analyse(book: Book, as_of: date) -> tuple[tuple[StatusRow, ...], tuple[Action, ...]]:
+def _analyse(
+    book: Book,
+    as_of: date,
+    suggested: Mapping[str, str | None],
+    grade_was: Mapping[str, str],
+) -> tuple[tuple[StatusRow, ...], tuple[Action, ...]]:
     policy = policy_from(book.cadences)
     workdays = workdays_from(book.holidays)
     rows = status(book, as_of, policy)
@@ -133,16 +138,19 @@ def _analyse(book: Book, as_of: date) -> tuple[tuple[StatusRow, ...], tuple[Acti
     advice = advise(book)
     done = []
     for row in rows:
-        key = (row.month, row.customer.customer_id)
+        cid = row.customer.customer_id
+        key = (row.month, cid)
         a = advice.get(key)
         done.append(
-            replace(
+            completed(
                 row,
                 next_follow_up=nxt.get(key),
                 priority=rank[id(row)],
                 settle_ratio=a.settle_ratio if a else None,
                 suggested_ask=a.suggested_ask if a else None,
                 no_anchor=a.no_anchor if a else None,
+                suggested_grade=suggested.get(cid),
+                grade_was=grade_was.get(cid),
             )
         )
     return tuple(done), actions

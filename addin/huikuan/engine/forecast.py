@@ -61,6 +61,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from operator import itemgetter
 
 from ..model import Book, Customer
 from ..values import month_end
@@ -73,7 +75,7 @@ LOOKBACK_DAYS = 120  # the curves learn from installments due in the last 120 da
 FEN = Decimal("0.01")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Curve:
     """A survival curve: S(x) = P(paid more than x days after due), a step function."""
 
@@ -106,12 +108,14 @@ def observations(
     """(days after due, amount, paid?) of each part of the installments in the window."""
     out = []
     for o in found:
-        if not in_window(o, as_of, lookback):
+        due = o.installment.due
+        age = (as_of - due).days
+        if not 0 <= age <= lookback:  # in_window
             continue
         for day, part in o.parts:
-            out.append(((day - o.due).days, float(part), True))
+            out.append(((day - due).days, float(part), True))
         if o.unpaid > 0:
-            out.append(((as_of - o.due).days, float(o.unpaid), False))
+            out.append((age, float(o.unpaid), False))
     return out
 
 
@@ -120,26 +124,62 @@ def kaplan_meier(obs: Iterable[tuple[int, float, bool]]) -> Curve | None:
 
     A part censored at x was still at risk at x (it was not paid by then).
     """
-    obs = sorted(obs)
-    at_risk = sum(amount for _, amount, _ in obs)
+    return _kaplan_meier(sorted(obs))
+
+
+def _mass(obs: Sequence[tuple[int, float, bool]]) -> float:
+    """The amount observed, summed in the observations' order: no curve unless it is > 0."""
+    return sum([amount for _, amount, _ in obs])
+
+
+def has_curve(obs: Iterable[tuple[int, float, bool]]) -> bool:
+    """Whether kaplan_meier(obs) gives a curve (is not None), without making it."""
+    return _mass(sorted(obs)) > 0
+
+
+def _kaplan_meier(obs: Sequence[tuple[int, float, bool]]) -> Curve | None:
+    """kaplan_meier of observations in order: by day, and within a day in an order whose
+    float sums are those of the sorted order."""
+    at_risk = _mass(obs)
     if at_risk <= 0:
         return None
     days, survival = [], []
-    s, k = 1.0, 0
-    while k < len(obs):
-        x = obs[k][0]
-        paid = gone = 0.0
-        while k < len(obs) and obs[k][0] == x:
-            gone += obs[k][1]
-            if obs[k][2]:
-                paid += obs[k][1]
-            k += 1
-        if paid > 0 and at_risk > 0:
-            s *= max(0.0, 1.0 - paid / at_risk)
-            days.append(x)
-            survival.append(s)
-        at_risk -= gone
-    return Curve(tuple(days), tuple(survival), obs[-1][0])
+    s = 1.0
+    x, paid, gone = obs[0][0], 0.0, 0.0
+    for day, amount, was_paid in obs:
+        if day != x:  # the end of day x's observations
+            if paid > 0 and at_risk > 0:
+                s *= max(0.0, 1.0 - paid / at_risk)
+                days.append(x)
+                survival.append(s)
+            at_risk -= gone
+            x, paid, gone = day, 0.0, 0.0
+        gone += amount
+        if was_paid:
+            paid += amount
+    if paid > 0 and at_risk > 0:
+        s *= max(0.0, 1.0 - paid / at_risk)
+        days.append(x)
+        survival.append(s)
+    return Curve(tuple(days), tuple(survival), x)
+
+
+EXACT = 2.0**53  # whole numbers below this, and their sums, are floats exactly
+
+
+def pooled_curve(obs: list[tuple[int, float, bool]]) -> Curve | None:
+    """kaplan_meier of many observations (the team's), faster.
+
+    The curve adds floats, and a float sum can depend on the order of its terms:
+    kaplan_meier sorts whole (day, amount, paid) tuples to fix it. When every amount is
+    a whole number of yuan and all of them together stay below 2**53, every sum is
+    exact in any order, so sorting by the day alone gives the same curve to the bit:
+    the team's 35k observations at 10k customers sort 5× faster (issue 15).
+    """
+    amounts = [amount for _, amount, _ in obs]
+    if sum(map(abs, amounts)) < EXACT and all(a.is_integer() for a in amounts):
+        return _kaplan_meier(sorted(obs, key=itemgetter(0)))
+    return kaplan_meier(obs)
 
 
 SurvivalFn = Callable[[int], float]
@@ -155,6 +195,7 @@ def blend(own: Curve | None, team: Curve | None, weight: float) -> SurvivalFn:
     return lambda x: weight * own(x) + (1 - weight) * base(x)
 
 
+@lru_cache(maxsize=256)  # asked once per customer, of a few distinct n (issue 15)
 def credibility(n: int, full: int = FULL_CREDIBILITY) -> float:
     """Limited-fluctuation credibility: √(n / full), at most 1."""
     return min(1.0, math.sqrt(n / full)) if full > 0 else 1.0
@@ -182,15 +223,17 @@ def chance(
     knows nothing past a: then the team's, else the kept rate, else the blend's.
     """
     mixed = blend(own, team, weight)
+    counts = own is not None and weight > 0  # the customer's own curve counts
+    kept_p = None if kept is None else min(1.0, max(0.0, float(kept)))
 
     def p(a: int, b: int) -> float:
         if b <= a:
             return 0.0
-        if own is not None and weight > 0 and not own.knows_past(a):
+        if counts and own is not None and not own.knows_past(a):
             if team is not None and team.knows_past(a):
                 return probability(team, a, b)
-            if kept is not None:
-                return min(1.0, max(0.0, float(kept)))
+            if kept_p is not None:
+                return kept_p
         return probability(mixed, a, b)
 
     return p
@@ -205,16 +248,17 @@ def expected_amount(
     """
     open_ = expected = ZERO
     for o in found:
-        if o.due > end or o.unpaid <= 0:
+        unpaid, due = o.unpaid, o.installment.due
+        if due > end or unpaid <= 0:
             continue
-        open_ += o.unpaid
-        p = conditional((as_of - o.due).days, (end - o.due).days)
+        open_ += unpaid
+        p = conditional((as_of - due).days, (end - due).days)
         share = Decimal(repr(round(p, 6)))
-        expected += (o.unpaid * share).quantize(FEN, rounding=ROUND_HALF_UP)
+        expected += (unpaid * share).quantize(FEN, rounding=ROUND_HALF_UP)
     return open_, min(open_, max(ZERO, expected))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ForecastRow:
     """One Forecast row: a customer's open commitments and what is expected by month end."""
 
@@ -233,7 +277,7 @@ def team_curve(found: Mapping[str, Sequence[Outcome]], as_of: date) -> Curve | N
     obs: list[tuple[int, float, bool]] = []
     for outs in found.values():
         obs.extend(observations(outs, as_of))
-    return kaplan_meier(obs)
+    return pooled_curve(obs)
 
 
 def forecast(
@@ -251,36 +295,47 @@ def forecast(
     end = month_end(month)
     known = known if known is not None else records(book, as_of, policy)
     seen = {cid: observations(found, as_of) for cid, (_, found) in known.items()}
-    team = kaplan_meier(o for obs in seen.values() for o in obs)
+    team = pooled_curve([o for obs in seen.values() for o in obs])
     planned = {p.customer_id for p in book.plan if p.month == month}
     rows = []
     for cust in book.customers:
-        rec, found = known.get(cust.customer_id, (None, ()))
-        if cust.customer_id not in planned and not any(
-            o.unpaid > 0 and o.due <= end for o in found
-        ):
+        cid = cust.customer_id
+        rec, found = known.get(cid, (None, ()))
+        n = 0  # installments due so far
+        owing = []  # those with something unpaid, due by the month's end
+        for o in found:
+            due = o.installment.due
+            if due <= as_of:
+                n += 1
+            if due <= end and o.unpaid > 0:
+                owing.append(o)
+        if not owing and cid not in planned:
             continue  # nothing open and no plan this month: no row
-        n = sum(o.due <= as_of for o in found)
         z = credibility(n, full)
-        own = kaplan_meier(seen.get(cust.customer_id, ()))
         kept = rec.kept_rate if rec else None
-        open_, expected = expected_amount(found, chance(own, team, z, kept), as_of, end)
+        obs = seen.get(cid, ())
+        if owing:
+            own = kaplan_meier(obs)
+            open_, expected = expected_amount(owing, chance(own, team, z, kept), as_of, end)
+            has_own = own is not None
+        else:  # what expected_amount gives with nothing owed; the own curve is not needed
+            open_, expected, has_own = ZERO, ZERO, has_curve(obs)
         rows.append(
             ForecastRow(
                 month=month,
                 customer=cust,
                 open=open_,
                 expected=expected,
-                kept_rate=rec.kept_rate if rec else None,
+                kept_rate=kept,
                 avg_days_late=rec.avg_days_late if rec else None,
                 history=n,
-                weight=z if own is not None else 0.0,
+                weight=z if has_own else 0.0,
             )
         )
     return tuple(rows)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RepForecast:
     """A rep's (or the team's, rep None) month: target, received so far, expected, shortfall."""
 

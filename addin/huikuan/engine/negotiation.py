@@ -33,10 +33,17 @@ def settle_ratio(asked: Iterable[Decimal], settled: Iterable[Decimal]) -> Decima
 
 def round_unit(amount: Decimal) -> Decimal:
     """A unit a rep would name: 100 below 1万, 1,000 below 10万, 5,000 below 100万, else 1万."""
-    for limit, unit in ((10_000, 100), (100_000, 1_000), (1_000_000, 5_000)):
+    for limit, unit in _UNITS:
         if amount < limit:
-            return Decimal(unit)
-    return Decimal(10_000)
+            return unit
+    return _TOP_UNIT
+
+
+_UNITS = tuple(
+    (Decimal(limit), Decimal(unit))
+    for limit, unit in ((10_000, 100), (100_000, 1_000), (1_000_000, 5_000))
+)
+_TOP_UNIT = Decimal(10_000)
 
 
 def suggested_ask(
@@ -71,8 +78,10 @@ class Advice:
 
 def _committed(installments: Iterable[Installment]) -> Mapping[tuple[str, date], Decimal]:
     out: dict[tuple[str, date], Decimal] = defaultdict(lambda: ZERO)
+    months: dict[date, date] = {}  # due day → its month (the same few days recur)
     for inst in installments:
-        out[inst.customer_id, inst.due.replace(day=1)] += inst.amount
+        month = months.get(inst.due) or months.setdefault(inst.due, inst.due.replace(day=1))
+        out[inst.customer_id, month] += inst.amount
     return out
 
 
@@ -100,11 +109,19 @@ def advise(book: Book) -> dict[tuple[date, str], Advice]:
     committed = _committed(book.commitments)
     own, team = _history(book, committed)
     team_before: dict[date, Decimal | None] = {}  # the team's ratio before each month
+    # suggested_ask by (target, ratio): targets are round sums and most rows share the
+    # team's ratio, so the same few asks come up again and again (equal Decimals give
+    # equal asks: the division is quantized to the fen)
+    asks: dict[tuple[Decimal, Decimal], Decimal] = {}
     advice = {}
     for plan in book.plan:
         past = [p for p in own.get(plan.customer_id, ()) if p.month < plan.month]
-        ratio = settle_ratio(
-            (p.ask or ZERO for p in past), (committed[p.customer_id, p.month] for p in past)
+        ratio = (
+            settle_ratio(
+                (p.ask or ZERO for p in past), (committed[p.customer_id, p.month] for p in past)
+            )
+            if past
+            else None  # no earlier month with an ask (a book of one month: every row)
         )
         source = "customer"
         if not ratio:
@@ -116,7 +133,8 @@ def advise(book: Book) -> dict[tuple[date, str], Advice]:
             ratio, source = team_before[plan.month], "team"
         if not ratio:
             ratio, source = DEFAULT_SETTLE, "default"
-        advice[plan.month, plan.customer_id] = Advice(
-            ratio, source, suggested_ask(plan.target, ratio), no_anchor(plan)
-        )
+        ask = asks.get((plan.target, ratio))
+        if ask is None:
+            ask = asks[plan.target, ratio] = suggested_ask(plan.target, ratio)
+        advice[plan.month, plan.customer_id] = Advice(ratio, source, ask, no_anchor(plan))
     return advice

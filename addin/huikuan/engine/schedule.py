@@ -46,7 +46,7 @@ from typing import Any
 from ..model import FollowUp, Installment
 from ..values import month_end
 from .policy import DEFAULT_POLICY, GRADES, Cadence, Policy
-from .status import ZERO, StatusRow, late_from, overdue
+from .status import ZERO, StatusRow, days, late_from, overdue
 from .workdays import CHINA, ONE_DAY, Workdays
 
 # Actions, most urgent first: a day's row carries the most urgent of its reasons.
@@ -126,12 +126,12 @@ def _by_action(found: Iterable[tuple[date, str]]) -> Days:
 def _every(start: date, step: int, end: date, wd: Workdays) -> list[date]:
     """The first working day on or after `start`, then `step` days after each previous
     one (moved to a working day again), up to `end`."""
-    gap, days = timedelta(days=step), []
+    gap, found = days(step), []
     day = wd.on_or_after(start)
     while day <= end:
-        days.append(day)
+        found.append(day)
         day = wd.on_or_after(day + gap)
-    return days
+    return found
 
 
 def _reminder(
@@ -143,9 +143,9 @@ def _reminder(
     followed tighter from `turn` on, the tighter lead, but not before `turn`
     and never later than the grade's own reminder.
     """
-    day = wd.on_or_before(due - timedelta(days=base.remind_before))
+    day = wd.on_or_before(due - days(base.remind_before))
     if tight is not None and turn is not None:
-        early = wd.on_or_before(due - timedelta(days=tight.remind_before))
+        early = wd.on_or_before(due - days(tight.remind_before))
         day = min(day, max(early, wd.on_or_after(turn)))
     return day
 
@@ -180,13 +180,13 @@ def installment_days(
     window.keep(check, "due_check")
     # late after the grace, chased only after the due-day check (a due day on a holiday),
     # never before as_of, and no sooner than a pace after the customer's last follow-up
-    start = max(due + timedelta(days=cad.grace + 1), check + ONE_DAY, as_of)
+    start = max(late_from(due, cad.grace), check + ONE_DAY, as_of)
     if last is not None:
-        start = max(start, last + timedelta(days=cad.chase_every))
+        start = max(start, last + days(cad.chase_every))
     chases = _every(start, cad.chase_every, window.end, wd)
     # the first chase on or after the escalation day goes to the manager instead, unless
     # a follow-up was logged since that day (the escalation was then due and is done)
-    escalate = due + timedelta(days=cad.escalate_after)
+    escalate = due + days(cad.escalate_after)
     first = next((d for d in chases if d >= escalate), None)
     if last is not None and last >= escalate:
         first = None
@@ -215,32 +215,39 @@ class _Context:
     policy: Policy
     workdays: Workdays
     memo: dict[tuple[Any, ...], Days] = field(default_factory=dict)
+    ends: dict[date, date] = field(default_factory=dict)  # month → its last day
+    tight: dict[str, bool] = field(default_factory=dict)  # grade → tightens
+    pushes: dict[tuple[date, bool], date] = field(default_factory=dict)  # the push days
 
     def end(self, month: date) -> date:
-        found = self.memo.get(("end", month))
+        found = self.ends.get(month)
         if found is None:
-            found = self.memo["end", month] = (("end", (month_end(month),)),)
-        return found[0][1][0]
+            found = self.ends[month] = month_end(month)
+        return found
 
     def tightens(self, grade: str) -> bool:
         """Does one grade tighter change anything (not for D, nor for equal Policy rows)?"""
-        return self.policy.for_grade(tighter(grade)) != self.policy.for_grade(grade)
+        found = self.tight.get(grade)
+        if found is None:
+            base = self.policy.for_grade(grade)
+            found = self.tight[grade] = self.policy.for_grade(tighter(grade)) != base
+        return found
 
     def push_day(self, month: date, key_account: bool) -> date:
         """Key accounts on the month's first working day, the others on its second."""
-        found = self.memo.get(("push", month, key_account))
+        found = self.pushes.get((month, key_account))
         if found is None:
-            day = self.workdays.nth(month, 1 if key_account else 2)
-            found = self.memo["push", month, key_account] = (("push", (day,)),)
-        return found[0][1][0]
+            found = self.workdays.nth(month, 1 if key_account else 2)
+            self.pushes[month, key_account] = found
+        return found
 
     def commitment(self, month: date, key_account: bool, last: date | None) -> Days:
         key = ("commit", month, key_account, last)
         found = self.memo.get(key)
         if found is None:
             window = _Window(self.as_of, self.end(month), last)
-            days = commitment_days(self.push_day(month, key_account), window, self.workdays)
-            found = self.memo[key] = _by_action(days)
+            on = commitment_days(self.push_day(month, key_account), window, self.workdays)
+            found = self.memo[key] = _by_action(on)
         return found
 
     def installment(
@@ -254,8 +261,8 @@ class _Context:
             tight = self.policy.for_grade(tighter(grade)) if turn is not None else None
             remind = _reminder(due, base, tight, turn, self.workdays)
             window = _Window(self.as_of, self.end(month), last)
-            days = installment_days(due, tight or base, remind, window, self.workdays)
-            found = self.memo[key] = _by_action(days)
+            on = installment_days(due, tight or base, remind, window, self.workdays)
+            found = self.memo[key] = _by_action(on)
         return found
 
 
@@ -275,6 +282,8 @@ def _committed_reasons(
     row: StatusRow, ctx: _Context, last: date | None, out: dict[date, list[Reason]]
 ) -> None:
     """A promise: the early push, then each unpaid installment at the right tightness."""
+    if row.received >= row.committed:  # paid in full (every unpaid() 0): nothing to do
+        return
     owed = unpaid(row.installments, row.received)
     outstanding = sum(owed, ZERO)
     if outstanding <= 0:
@@ -371,12 +380,16 @@ def schedule(
     ordered by date, then key accounts first, then amount at stake (largest first).
     """
     last = last_contacts(followups, as_of)
+    ctx = _Context(as_of, policy, workdays)
     customers: dict[str, dict[date, StatusRow]] = defaultdict(dict)
     for row in rows:
-        if month_end(row.month) >= as_of:
+        # only the rows with something to follow: a month not over, and a promise not
+        # paid in full or a target with no promise yet (the others have no reason at all)
+        if ctx.end(row.month) >= as_of and (
+            row.received < row.committed if row.committed else row.target > 0
+        ):
             customers[row.customer.customer_id][row.month] = row
     actions = []
-    ctx = _Context(as_of, policy, workdays)
     for cid, months in customers.items():
         by_day: dict[date, list[Reason]] = {}
         for row in months.values():

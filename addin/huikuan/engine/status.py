@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
+from operator import attrgetter
 
 from ..model import Book, Customer, Installment, PlanRow
 from .policy import DEFAULT_POLICY, Policy
@@ -41,9 +43,16 @@ def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
 # ---- owed by a day, given grace: the one definition --------------------------------------
 
 
+@cache
+def days(n: int) -> timedelta:
+    """timedelta(days=n), made once per n: building a timedelta costs five times the date
+    addition itself, and a big team's status and schedule add a few hundred thousand."""
+    return timedelta(days=n)
+
+
 def late_from(due: date, grace: int) -> date:
     """The first day an installment due on `due` is late: the day after its grace days."""
-    return due + timedelta(days=grace + 1)
+    return due + days(grace + 1)
 
 
 def is_late(due: date, as_of: date, grace: int) -> bool:
@@ -52,9 +61,17 @@ def is_late(due: date, as_of: date, grace: int) -> bool:
     return as_of >= late_from(due, grace)
 
 
+def last_late_due(as_of: date, grace: int) -> date:
+    """The last due day that is late by `as_of` given `grace` days: is_late(due, as_of,
+    grace) exactly when due <= this day (one subtraction for a customer's installments,
+    instead of one addition each)."""
+    return as_of - days(grace + 1)
+
+
 def owed_by(installments: Iterable[Installment], as_of: date, grace: int) -> Decimal:
     """What was owed by `as_of`, given `grace` days: the late installments, summed."""
-    return sum((i.amount for i in installments if is_late(i.due, as_of, grace)), ZERO)
+    last = last_late_due(as_of, grace)
+    return sum((i.amount for i in installments if i.due <= last), ZERO)
 
 
 def overdue(
@@ -73,11 +90,17 @@ def promise_status(
     An installment is late once as_of is past its due date plus the grace days (`is_late`).
     """
     committed = sum((i.amount for i in installments), ZERO)
+    return status_of(committed, owed_by(installments, as_of, grace), received)
+
+
+def status_of(committed: Decimal, owed: Decimal, received: Decimal) -> str:
+    """promise_status from the sums: what was committed, what was owed by the day
+    (owed_by) and what was received."""
     if committed == 0:
         return "none"
     if received >= committed:
         return "kept"
-    if overdue(installments, received, as_of, grace) == 0:
+    if max(ZERO, owed - received) == 0:  # nothing overdue
         return "on_track"
     return "broken" if received == 0 else "partial"
 
@@ -99,7 +122,7 @@ class StatusRow:
     fulfilment: Decimal | None
     completion: Decimal | None
     promise_status: str
-    installments: tuple[Installment, ...] = ()
+    installments: tuple[Installment, ...] = ()  # earliest due first
     expected: Decimal | None = None
     ask: Decimal | None = None
     agreed_jointly: bool = False
@@ -110,6 +133,51 @@ class StatusRow:
     no_anchor: bool | None = None
     suggested_grade: str | None = None  # the grade the promise record suggests (record.py)
     grade_was: str | None = None  # the workbook's grade when the suggestion is in use
+
+
+def completed(
+    row: StatusRow,
+    *,
+    next_follow_up: date | None,
+    priority: int | None,
+    settle_ratio: Decimal | None,
+    suggested_ask: Decimal | None,
+    no_anchor: bool | None,
+    suggested_grade: str | None,
+    grade_was: str | None,
+) -> StatusRow:
+    """`row` with what the schedule, the priorities, the negotiation advice and the
+    promise record add to it.
+
+    One constructor call naming every field: dataclasses.replace, which looks each
+    field up by name, took twice as long (0.065 s against 0.03 s for 10,000 rows).
+    """
+    return StatusRow(
+        month=row.month,
+        customer=row.customer,
+        target=row.target,
+        committed=row.committed,
+        gap=row.gap,
+        contribution=row.contribution,
+        remaining_gap=row.remaining_gap,
+        coverage=row.coverage,
+        received=row.received,
+        due_to_date=row.due_to_date,
+        fulfilment=row.fulfilment,
+        completion=row.completion,
+        promise_status=row.promise_status,
+        installments=row.installments,
+        expected=row.expected,
+        ask=row.ask,
+        agreed_jointly=row.agreed_jointly,
+        next_follow_up=next_follow_up,
+        priority=priority,
+        settle_ratio=settle_ratio,
+        suggested_ask=suggested_ask,
+        no_anchor=no_anchor,
+        suggested_grade=suggested_grade,
+        grade_was=grade_was,
+    )
 
 
 def _month(day: date) -> date:
@@ -126,11 +194,18 @@ def status_row(
     policy: Policy = DEFAULT_POLICY,
 ) -> StatusRow:
     """Every SPEC definition for one plan row, from that month's inputs."""
-    ordered = tuple(sorted(installments, key=lambda i: i.due))
-    committed = sum((i.amount for i in ordered), ZERO)
-    due_to_date = sum((i.amount for i in ordered if i.due <= as_of), ZERO)
-    gap_ = gap(plan.target, committed)
+    ordered = tuple(sorted(installments, key=_due))
     grace = policy.for_grade(customer.credit_grade).grace
+    # committed, due to date and owed by as_of (promise_status) in one pass
+    last = last_late_due(as_of, grace)
+    committed = due_to_date = owed = ZERO
+    for inst in ordered:
+        committed += inst.amount
+        if inst.due <= as_of:
+            due_to_date += inst.amount
+        if inst.due <= last:
+            owed += inst.amount
+    gap_ = gap(plan.target, committed)
     return StatusRow(
         month=plan.month,
         customer=customer,
@@ -144,12 +219,15 @@ def status_row(
         due_to_date=due_to_date,
         fulfilment=ratio(received, due_to_date),
         completion=ratio(received, plan.target),
-        promise_status=promise_status(ordered, received, as_of, grace),
+        promise_status=status_of(committed, owed, received),
         installments=ordered,
         expected=plan.expected,
         ask=plan.ask,
         agreed_jointly=plan.agreed_jointly,
     )
+
+
+_due = attrgetter("due")
 
 
 def status(
@@ -229,22 +307,31 @@ class Totals:
 
 
 def total(rows: Iterable[StatusRow], rep: str | None = None) -> Totals:
-    rows = list(rows)
-
-    def add(field: str) -> Decimal:
-        return sum((getattr(r, field) for r in rows), ZERO)
-
+    """The sums of `rows` (one pass, every sum at once)."""
+    target = committed = gap_ = contribution = remaining = received = due_to_date = ZERO
+    ids = set()
+    promises: Counter[str] = Counter()
+    for r in rows:
+        target += r.target
+        committed += r.committed
+        gap_ += r.gap
+        contribution += r.contribution
+        remaining += r.remaining_gap
+        received += r.received
+        due_to_date += r.due_to_date
+        ids.add(r.customer.customer_id)
+        promises[r.promise_status] += 1
     return Totals(
         rep=rep,
-        customers=len({r.customer.customer_id for r in rows}),
-        target=add("target"),
-        committed=add("committed"),
-        gap=add("gap"),
-        contribution=add("contribution"),
-        remaining_gap=add("remaining_gap"),
-        received=add("received"),
-        due_to_date=add("due_to_date"),
-        promises=dict(Counter(r.promise_status for r in rows)),
+        customers=len(ids),
+        target=target,
+        committed=committed,
+        gap=gap_,
+        contribution=contribution,
+        remaining_gap=remaining,
+        received=received,
+        due_to_date=due_to_date,
+        promises=dict(promises),
     )
 
 

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterable, Sequence, Sized
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import contract as ct
 from .. import jobs
@@ -19,7 +19,9 @@ from ..engine.schedule import Action
 from ..model import Book, Problem
 from ..options import add_as_of, month
 from ..values import format_amount, format_date, format_month
-from .report import Line
+
+if TYPE_CHECKING:  # report imports the merge engine: only when a team command runs
+    from .report import Line
 
 T = TypeVar("T")
 COMMANDS = ("split", "collect", "roll")

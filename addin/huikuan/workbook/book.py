@@ -40,6 +40,10 @@ class FileBook:
     def table(self, name: str) -> RawTable | None:
         return self._tables.table(name)
 
+    def heading(self, name: str) -> RawTable | None:
+        """The table without its cells (FileTables.heading)."""
+        return self._tables.heading(name)
+
     def done_with(self, name: str) -> None:
         """read_book has made its records: the table's cells are not needed any more."""
         self._tables.forget(name)

@@ -2,53 +2,22 @@
 
 Both writers use it: the openpyxl reference writer adds the object to a sheet;
 the package writer has openpyxl serialise it in a scratch workbook (public API)
-and takes its drawing and chart parts, without loading the user's workbook.
+and takes its drawing and chart parts, without loading the user's workbook —
+for the charts chartxml does not write itself (it writes column and bar charts).
+Where the charts go is chartxml.anchors.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TypeAlias
 
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.reference import DummyWorksheet
 
-from .outputs import ChartSpec, OutputTable, column_widths
-from .reader import cell_ref
+from .chartxml import anchors
+from .outputs import ChartSpec, OutputTable
 
 Chart: TypeAlias = BarChart | LineChart | PieChart
-
-ROW_CM = 0.53  # a default row (15 pt) in centimetres
-CHAR_CM = 0.19  # a character of column width (7 px at 96 dpi) in centimetres
-
-
-def anchors(out: OutputTable) -> list[str]:
-    """Each chart's top-left cell: its own anchor, or below the table, two charts a row.
-
-    The second chart of a row starts at the first column past the first chart's
-    width (column widths in characters, about 0.19 cm each), so that charts never
-    overlap the table or each other whatever the table's size.
-    """
-    widths = column_widths(out)
-    cells = []
-    row = out.last_row + 3
-    placed = 0
-    for spec in out.charts:
-        if spec.anchor:
-            cells.append(spec.anchor)
-            continue
-        column = 1
-        if placed % 2:
-            left = out.charts[len(cells) - 1].width + 0.5
-            reach = 0.0
-            while reach < left:
-                reach += (widths[column - 1] if column <= len(widths) else 8.43) * CHAR_CM
-                column += 1
-        cells.append(cell_ref(column, row))
-        placed += 1
-        if placed % 2 == 0:
-            row += math.ceil(max(spec.height, out.charts[len(cells) - 2].height) / ROW_CM) + 1
-    return cells
 
 
 def build_chart(out: OutputTable, spec: ChartSpec, anchor: str) -> Chart:

@@ -4,7 +4,9 @@ calamine (Rust) reads cached cell values fast and never runs formulas or
 macros; `package.guard` has already refused zip bombs and DTDs.
 
 Where the tables are (sheet, range, column names) is read from the package's
-own table parts (`package.layout`). A value typed just outside a table
+own table parts (`package.layout`), so a table's header is known before any of
+its cells is read (`heading`): read_book reads the cells one table at a time and
+lets each go (`forget`) once its records are made. A value typed just outside a table
 (`RawTable.nearby`) needs the sheet's cells around it: when the sheet's recorded
 used range (`<dimension>`) lies inside the table, there are none and nothing more
 is read; otherwise calamine reads the whole sheet once. A book that calamine
@@ -92,6 +94,7 @@ class FileTables:
         self._names = {t.name.casefold(): t for t in self._layout.tables}
         self._grids: dict[str, list[list[Any]]] = {}
         self._cache: dict[str, RawTable | None] = {}
+        self._done: set[str] = set()  # tables let go of (forget)
 
     def _open(self, zf: zipfile.ZipFile) -> Any:
         """calamine on the file itself; on its worksheets alone when it cannot open it whole."""
@@ -123,12 +126,38 @@ class FileTables:
             self._cache[key] = self._load(key)
         return self._cache[key]
 
+    def heading(self, name: str) -> RawTable | None:
+        """The table as `table` gives it but without its cells (no rows, nothing nearby),
+        from the package's table part alone: its header is known before any cell is read,
+        so a reader can read the tables' cells one table at a time."""
+        part = self._names.get(name.casefold())
+        if part is None:
+            return None
+        top, left, _, _ = self._area(part)
+        return RawTable(
+            name=part.name,
+            sheet=part.sheet,
+            header_row=top - 1 + part.header_rows,
+            first_col=left,
+            headers=part.columns,
+            rows=(),
+        )
+
     def forget(self, name: str) -> None:
-        """Let go of a table's cells once they are read (and of the sheets' cells, needed
-        only while tables are cut out of them): a big book's cells then do not outlive
-        their reading. Asked for again, the table is read again."""
-        self._cache.pop(name.casefold(), None)
-        self._grids.clear()
+        """Let go of a table's cells once they are read, and of its sheet's cells (needed
+        only while tables are cut out of them) once every table on that sheet has been let
+        go: a big book's cells then do not outlive their reading, and a sheet holding two
+        tables is still parsed once. Asked for again, the table is read again."""
+        key = name.casefold()
+        self._cache.pop(key, None)
+        self._done.add(key)
+        part = self._names.get(key)
+        if part is None or part.sheet not in self._grids:
+            return
+        if all(
+            t.name.casefold() in self._done for t in self._layout.tables if t.sheet == part.sheet
+        ):
+            del self._grids[part.sheet]
 
     def _grid(self, sheet: str) -> list[list[Any]]:
         """Every cell value of a sheet from A1, read once ("" for an empty cell)."""
@@ -144,16 +173,21 @@ class FileTables:
             self._grids[sheet] = grid
         return grid
 
-    def _load(self, key: str) -> RawTable | None:
-        part = self._names.get(key)
-        if part is None:
-            return None
+    def _area(self, part: TablePart) -> tuple[int, int, int, int]:
+        """A table's range: (first row, first col, last row, last col), 1-based."""
         area = _ref(part.ref)
         if area is None:
             raise Unusable(
                 f"{self.path.name}: table {part.name} has no valid range ({part.ref!r})",
                 f"{self.path.name}：表 {part.name} 的区域无效（{part.ref!r}）",
             )
+        return area
+
+    def _load(self, key: str) -> RawTable | None:
+        part = self._names.get(key)
+        if part is None:
+            return None
+        area = self._area(part)
         top, left, bottom, right = area
         first = top - 1 + part.header_rows  # 0-based index of the first data row
         last = bottom - part.totals_rows  # 0-based, exclusive

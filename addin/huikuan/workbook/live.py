@@ -7,7 +7,7 @@ sheet.charts (xlwings ≥ 0.37.5) — so a test stand-in can implement exactly t
 Output tables are written as values with the file writer's number formats; text
 columns are formatted as text first so Excel does not turn '1/2' into a date or
 '=…' into a formula. Conditional formats and charts are the file writer's
-(outputs.rule_formulas / rule_ranges, charts.anchors), placed where the table is:
+(outputs.rule_formulas / rule_ranges, chartxml.anchors), placed where the table is:
 huikuan's old ones on the sheet are replaced, not added to.
 """
 
@@ -198,7 +198,7 @@ class LiveBook:
 
     def _charts(self, sheet: Any, top: Any, out: OutputTable) -> None:
         """The table's charts, as the file writer's: huikuan's old charts on the sheet go."""
-        from .charts import anchors  # openpyxl's chart model, only for the anchor cells
+        from .chartxml import anchors
 
         for chart in list(sheet.charts):
             if chart.name.startswith(CHART_PREFIX):

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
+from itertools import repeat
+from operator import is_not
 from typing import Any
 
+from ..values import negative_zero
+from . import chartxml
 from .outputs import OutputTable, rule_formulas, rule_ranges
 from .reader import col_letter
 from .xmlparts import MAIN, XML_DECL, R, esc_attr, esc_cell_text, esc_text
@@ -49,7 +54,12 @@ class Cells:
     def text(self, value: str) -> str:
         """The <is> content of a string cell."""
         xml = self._text.get(value)
-        if xml is None:
+        if xml is None and value.isalnum() and len(value) <= MAX_TEXT:
+            # letters and digits only (most names and ids): nothing to escape or keep
+            xml = f"<is><t>{value}</t></is>"
+            if len(self._text) < _TEXT_CACHE:
+                self._text[value] = xml
+        elif xml is None:
             shown = value if len(value) <= MAX_TEXT else value[:MAX_TEXT]
             body = esc_cell_text(shown)
             if shown != shown.strip():
@@ -112,11 +122,143 @@ def _col_style(index: int) -> str:
     return f' style="{index}"' if index else ""
 
 
+# A cell's XML is made once per distinct value of its column, encoded, with _ROW
+# where its row number goes; the row number is put in with one bytes.replace per row.
+# _ROW is a byte no cell's XML holds otherwise: cell_text writes U+0000 as _x0000_.
+# Bytes, not str: a row holding one Chinese character is a 2-byte-per-character
+# str, and joining, replacing in and encoding those cost 8 µs a row against 1 µs.
+_ROW = "\x00"
+_MEMO_LIMIT = 4096  # distinct values remembered per column and type (2 MB at most)
+_FEN = Decimal("0.01")
+_NOT_NONE = partial(is_not, None)
+# Text cell_text would change (&, <, >, characters XML cannot carry, a return, the
+# start of an _xHHHH_): a column without any is written as it is.
+_NOT_PLAIN = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\r\ud800-\udfff\ufffe\uffff]|_[xX]")
+
+
+def _plain(texts: list[str]) -> bool:
+    """The texts are their own cell XML: nothing to escape, no whitespace to keep at
+    either end, none too long. Checked for a chunk of a column at once (in C)."""
+    return (
+        not _NOT_PLAIN.search("\n".join(texts))
+        and all(map(str.__eq__, texts, map(str.strip, texts)))
+        and max(map(len, texts), default=0) <= MAX_TEXT
+    )
+
+
+class _CellMemo(dict[Any, bytes]):
+    """One column's cell XML by value, for values of one type: made on first look-up.
+
+    Equal values give the same XML: _Column.render sends it no negative zero (equal
+    to 0 but written "-0.0"), nor Decimals of other exponents than two decimals.
+    (A NaN, equal to nothing, is only found again as the same object: its empty XML
+    is right, it only takes a place.)
+    """
+
+    def __init__(self, render: Callable[[Any], bytes], kind: type) -> None:
+        super().__init__({None: b"", "": b""} if kind is str else {None: b""})
+        self.render = render
+
+    def __missing__(self, value: Any) -> bytes:
+        xml = self.render(value)
+        if len(self) < _MEMO_LIMIT:
+            self[value] = xml
+        return xml
+
+    def learn(self, values: Iterable[Any], xml: Iterable[bytes]) -> None:
+        """Remember values rendered elsewhere (as __missing__ would have)."""
+        if len(self) < _MEMO_LIMIT:
+            self.update(zip(values, xml, strict=True))
+
+
+class _Column:
+    """Renders one column of a chunk of rows: each cell's XML with _ROW for its row.
+
+    A column of one type is rendered through a memo of its cells' XML by value when
+    most of its values were met before (a look-up in C, 0.04 µs a cell), else
+    directly by a comprehension for its type (0.2-0.5 µs a cell; through the memo a
+    value seen once costs 1 µs), and what was rendered remembered. The text, Decimal
+    and float renderings are Cells.cell's, spelled out; a column of mixed types (or
+    Decimals of other exponents) goes to Cells.cell cell by cell.
+    """
+
+    def __init__(self, cells: Cells, letter: str, style: str) -> None:
+        self.cells = cells
+        self.ref = letter + _ROW
+        self.style = style
+        self.start = f'<c r="{self.ref}"{style}'
+        self.memos: dict[type, _CellMemo] = {}
+
+    def _one(self, kind: type) -> Callable[[Any], bytes]:
+        """One value's cell XML (None: b"")."""
+        start = self.start
+        if kind is str:
+            text = self.cells.text
+            return lambda value: (
+                f'{start} t="inlineStr">{text(value)}</c>'.encode() if value else b""
+            )
+        if kind is Decimal:  # two decimals (render): str() gives Cells.cell's {:f}
+            return lambda value: b"" if value is None else f"{start}><v>{value!s}</v></c>".encode()
+        if kind is float:
+            return lambda value: (
+                f"{start}><v>{value!r}</v></c>".encode()
+                if value is not None and value - value == 0  # finite
+                else b""
+            )
+        cell, ref, style = self.cells.cell, self.ref, self.style
+        return lambda value: cell(ref, style, value).encode()
+
+    def _direct(self, kind: type, values: tuple[Any, ...]) -> list[bytes]:
+        """Every value's cell XML, one comprehension for the type."""
+        start = self.start
+        if kind is str:
+            texts = list(filter(None, values))
+            if _plain(texts):
+                head = f'{start} t="inlineStr"><is><t>'
+                return [f"{head}{v}</t></is></c>".encode() if v else b"" for v in values]
+            text = self.cells.text
+            return [f'{start} t="inlineStr">{text(v)}</c>'.encode() if v else b"" for v in values]
+        if kind is Decimal:
+            return [b"" if v is None else f"{start}><v>{v!s}</v></c>".encode() for v in values]
+        if kind is float:
+            return [
+                f"{start}><v>{v!r}</v></c>".encode() if v is not None and v - v == 0 else b""
+                for v in values
+            ]
+        return list(map(self._one(kind), values))
+
+    def render(self, values: tuple[Any, ...]) -> Iterable[bytes]:
+        kinds = set(map(type, values))
+        kinds.discard(type(None))
+        if not kinds:
+            return repeat(b"", len(values))
+        kind = kinds.pop() if len(kinds) == 1 else None
+        if kind is Decimal and not all(map(_FEN.same_quantum, filter(_NOT_NONE, values))):
+            kind = None  # Decimal("1.5") equals Decimal("1.50"): neither memo nor str()
+        if kind in (float, Decimal) and negative_zero(values):
+            kind = None  # -0.0 equals 0.0
+        if kind is None:
+            cell, ref, style = self.cells.cell, self.ref, self.style
+            return [cell(ref, style, value).encode() for value in values]
+        memo = self.memos.get(kind)
+        if memo is None:
+            memo = self.memos[kind] = _CellMemo(self._one(kind), kind)
+        distinct = set(values)
+        if 2 * (len(distinct) - len(distinct & memo.keys())) <= len(values):
+            return map(memo.__getitem__, values)
+        xml = self._direct(kind, values)  # mostly new values
+        memo.learn(values, xml)
+        return xml
+
+
 def rows_xml(out: OutputTable, styles: SheetStyles, cells: Cells) -> Iterator[bytes]:
     """<row> elements of the header and every data row, in chunks of bytes.
 
-    The hot loop of writing: the common types (text, Decimal, float, date) are
-    rendered inline with per-column prefixes and the text and date caches at hand.
+    The hot loop of writing, done a chunk of rows and a column at a time so that it
+    runs in C: each column's cells are looked up in its memo of cell XML by value
+    (_Column), the cells of a row joined and its number put in for _ROW. Cells.cell
+    makes every cell's XML; a value the memos cannot tell apart safely (a column of
+    mixed types) goes to it directly. Measured at 10,000 customers: 0.35 s before.
     """
     letters = [col_letter(i) for i in range(1, len(out.table.columns) + 1)]
     head = _style(styles.header)
@@ -124,48 +266,21 @@ def rows_xml(out: OutputTable, styles: SheetStyles, cells: Cells) -> Iterator[by
         f'<c r="{letter}1"{head} t="inlineStr">{cells.text(text)}</c>'
         for letter, text in zip(letters, out.headers, strict=True)
     )
-    buffer = [f'<row r="1">{header}</row>']
-    # per column: '<c r="A', '" s="3">' and '" s="3" t="inlineStr">'
+    yield f'<row r="1">{header}</row>'.encode()
     columns = [
-        (f'<c r="{letter}', f'"{_style(s)}>', f'"{_style(s)} t="inlineStr">', letter, _style(s))
-        for letter, s in zip(letters, styles.columns, strict=True)
+        _Column(cells, letter, _style(s)) for letter, s in zip(letters, styles.columns, strict=True)
     ]
-    texts = cells._text
-    serials: dict[date, str | None] = {}
-    text = cells.text
-    cell = cells.cell
-    for number, row in enumerate(out.rows, start=2):
-        r = str(number)
-        parts = []
-        for (start, number_end, text_end, letter, style), value in zip(columns, row, strict=True):
-            if value is None:
-                continue
-            kind = value.__class__
-            # the common types inline; everything else through Cells.cell
-            if kind is str:
-                if value:
-                    xml = texts.get(value) or text(value)
-                    parts.append(f"{start}{r}{text_end}{xml}</c>")
-            elif kind is Decimal and value.is_finite():
-                parts.append(f"{start}{r}{number_end}<v>{value:f}</v></c>")
-            elif kind is float and value - value == 0:  # finite
-                parts.append(f"{start}{r}{number_end}<v>{value!r}</v></c>")
-            elif kind is date:
-                serial = serials.get(value, "")
-                if serial == "":
-                    serial = serials[value] = cells.serial(value)
-                if serial is None:
-                    parts.append(cell(letter + r, style, value))
-                else:
-                    parts.append(f"{start}{r}{number_end}<v>{serial}</v></c>")
-            else:
-                parts.append(cell(letter + r, style, value))
-        buffer.append(f'<row r="{r}">{"".join(parts)}</row>')
-        if len(buffer) >= _ROWS_PER_CHUNK:
-            yield "".join(buffer).encode()
-            buffer = []
-    if buffer:
-        yield "".join(buffer).encode()
+    rows = out.rows
+    row_mark = _ROW.encode()
+    for first in range(0, len(rows), _ROWS_PER_CHUNK):
+        chunk = rows[first : first + _ROWS_PER_CHUNK]
+        n = len(chunk)
+        by_column = zip(*chunk, strict=True) if columns else iter(())
+        rendered = [col.render(values) for col, values in zip(columns, by_column, strict=True)]
+        start, end = f'<row r="{_ROW}">'.encode(), b"</row>"
+        parts = zip(repeat(start, n), *rendered, repeat(end, n), strict=False)
+        numbers = map(str.encode, map(str, range(first + 2, first + 2 + n)))
+        yield b"".join(map(bytes.replace, map(b"".join, parts), repeat(row_mark), numbers))
 
 
 def _conditional(out: OutputTable, dxfs: Sequence[int]) -> str:
@@ -253,10 +368,21 @@ def drawing_parts(
 ) -> tuple[bytes, bytes, list[bytes]]:
     """(drawing XML, its rels XML, each chart's XML) for the sheet's charts.
 
-    openpyxl serialises the charts through its public API: they are added to a
-    one-sheet workbook saved in memory, and its drawing and chart parts are taken
-    from that package, the drawing's relationships renumbered to `chart_numbers`.
+    Column and bar charts are written by chartxml. Others are serialised by openpyxl
+    through its public API: they are added to a one-sheet workbook saved in memory,
+    and its drawing and chart parts are taken from that package, the drawing's
+    relationships renumbered to `chart_numbers`.
     """
+    if all(map(chartxml.written_here, out.charts)):
+        drawing, rels = chartxml.drawing_xml(out, chart_numbers)
+        return drawing, rels, [chartxml.chart_xml(out, spec) for spec in out.charts]
+    return openpyxl_drawing_parts(out, chart_numbers)
+
+
+def openpyxl_drawing_parts(
+    out: OutputTable, chart_numbers: Sequence[int]
+) -> tuple[bytes, bytes, list[bytes]]:
+    """drawing_parts by openpyxl, for any chart."""
     import io
     import zipfile
 

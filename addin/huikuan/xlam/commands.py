@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import doctor as doc
 from . import install as inst
 
 _NOT_WINDOWS = {
@@ -110,6 +109,8 @@ def run(
         _say(lang, f"已写入 {out}", f"written: {out}")
         return 0
     if action == "doctor":
+        from . import doctor as doc  # it runs subprocesses: imported only for the doctor
+
         found = doc.checks(env, platform)
         print(doc.report(found))
         return doc.exit_code(found)
@@ -167,6 +168,8 @@ def _elsewhere(action: str, lang: str) -> int:
 
 def _status(where: inst.Places, lang: str) -> int:
     import xlwings
+
+    from . import doctor as doc
 
     def line(ok: bool, zh: str, en: str) -> None:
         _say(lang, ("✓ " if ok else "✗ ") + zh, ("ok   " if ok else "MISSING ") + en)
