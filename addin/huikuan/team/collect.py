@@ -8,6 +8,10 @@ with a `.txt` giving the reason, and the others go on. Two returns from one
 rep: the newer (file time) is taken, the other reported. The merge rules are
 engine/merge.py's. The team workbook is built fresh from the merged records
 (the template, refreshed), with a Collect sheet holding the report.
+
+The files (and the base) are read in a pool of processes, two by default (see
+`_Reading`); their outcomes are taken in the files' order, so the result is the
+one of reading them one after the other.
 """
 
 from __future__ import annotations

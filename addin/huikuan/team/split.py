@@ -7,6 +7,11 @@ are) and the outputs computed for the rep. Privacy wins (workbook/privacy.py):
 shared strings, chart caches, pivot caches, comments, defined names and sheets
 (hidden ones too) that would hold another rep's data are emptied or dropped, and
 the report names what was dropped.
+
+What the files share is read once for all reps: the team's parts (inflated once),
+the rows of its tables (rowedit visits only a rep's own rows below the new last
+one) and the team's words for the privacy check (privacy.WordIndex), so that a
+rep's file costs about its own rows, not the team's (benchmarks/split.py).
 """
 
 from __future__ import annotations
