@@ -29,7 +29,7 @@ from ..model import Book, Problem, Record, Rep
 from ..values import normalize
 from ..workbook.outputs import OutputTable, output_tables
 from ..workbook.package_writer import Written, write_package
-from ..workbook.privacy import Private
+from ..workbook.privacy import Private, WordIndex
 from ..workbook.reader import Parsers
 from ..workbook.rowedit import TableRows
 from ..workbook.template import BOOK_FIELDS, TEMPLATE_TABLES, cell_value
@@ -228,12 +228,17 @@ def write_rep_book(
     outputs: Sequence[OutputTable],
     rows: Sequence[TableRows],
     words: set[str],
+    parts: dict[str, bytes] | None = None,
+    index: WordIndex | None = None,
 ) -> Written:
-    """A rep's workbook: the team's with only the rep's rows and nothing of the others."""
+    """A rep's workbook: the team's with only the rep's rows and nothing of the others.
+    `parts`: the team's parts as read (one dict for every rep: each is inflated once);
+    `index`: the team's words, `words` among them (made once for every rep)."""
     drop = tuple(
         t.name for t in (*ct.OUTPUT_TABLES, ct.COLLECT) if t.name not in {o.name for o in outputs}
     )
-    return write_package(team, dest, outputs, rows, Private(frozenset(words), drop))
+    private = Private(frozenset(words), drop, index)
+    return write_package(team, dest, outputs, rows, private, parts=parts)
 
 
 def reps_of(book: Book) -> list[str]:

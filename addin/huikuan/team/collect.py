@@ -8,6 +8,10 @@ with a `.txt` giving the reason, and the others go on. Two returns from one
 rep: the newer (file time) is taken, the other reported. The merge rules are
 engine/merge.py's. The team workbook is built fresh from the merged records
 (the template, refreshed), with a Collect sheet holding the report.
+
+The files (and the base) are read in a pool of processes, two by default (see
+`_Reading`); their outcomes are taken in the files' order, so the result is the
+one of reading them one after the other.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import os
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -206,6 +210,24 @@ def _read_one(path: Path, known: Mapping[str, Customer] | None = None) -> Outcom
         )
 
 
+Base = tuple[Book, list[Problem], list[tuple[str, str]]]  # records, bad rows, not carried
+
+
+def read_base(path: Path) -> Base:
+    """The base team workbook's records, bad rows and what a rebuilt one would not carry."""
+    tables = FileTables(path)
+    book, problems = read_book(tables)
+    return book, problems, not_carried(tables)
+
+
+def _read_base_in_worker(path: Path) -> Base | tuple[str, str]:
+    """read_base in a worker process; Unusable as its (en, zh) (it does not pickle)."""
+    try:
+        return read_base(path)
+    except Unusable as exc:
+        return exc.en, exc.zh
+
+
 def _read_in_worker(path: Path) -> Outcome:
     """_read_one in a worker process. Sent to the worker by name (as pickle sends a
     function), this one is always found there; a pickling failure of the call itself
@@ -227,9 +249,15 @@ class _Reading:
     and macOS, fork on Linux; `start_method` chooses one)."""
 
     def __init__(
-        self, paths: list[Path], workers: int = 1, start_method: str | None = None
+        self,
+        paths: list[Path],
+        workers: int = 1,
+        start_method: str | None = None,
+        base: Path | None = None,
     ) -> None:
         self.paths, self.workers, self.start_method = paths, workers, start_method
+        self.base_path = base
+        self._base: Future[Base | tuple[str, str]] | None = None
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -244,6 +272,8 @@ class _Reading:
         workers = min(self.workers, len(self.paths))
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         try:
+            if self.base_path is not None:  # first: the biggest file, read beside the returns
+                self._base = pool.submit(_read_base_in_worker, self.base_path)
             futures = [pool.submit(_read_in_worker, path) for path in self.paths]
             for path, future in zip(self.paths, futures, strict=True):
                 try:
@@ -253,10 +283,28 @@ class _Reading:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
+    def base(self) -> Base:
+        """The base as read (by the pool once the returns are read; else here)."""
+        assert self.base_path is not None
+        got: Base | tuple[str, str] | None = None
+        if self._base is not None and not self._base.cancelled():
+            try:
+                got = self._base.result()
+            except BrokenProcessPool:
+                got = None
+        if got is None:
+            return read_base(self.base_path)
+        if len(got) == 2:
+            en, zh = got
+            raise Unusable(en, zh)
+        return got
 
-def _read_all(paths: list[Path], workers: int = 1, start_method: str | None = None) -> _Reading:
-    """Each file's outcome, in order, read lazily (in `workers` processes)."""
-    return _Reading(paths, workers, start_method)
+
+def _read_all(
+    paths: list[Path], workers: int = 1, start_method: str | None = None, base: Path | None = None
+) -> _Reading:
+    """Each file's outcome, in order, read lazily (in `workers` processes, with `base`)."""
+    return _Reading(paths, workers, start_method, base)
 
 
 def quarantine(path: Path, folder: Path, reason: Unusable) -> Path:
@@ -348,22 +396,6 @@ def collect(
     in_place = base is not None and out.exists() and out.resolve() == base.resolve()
     if not in_place:
         refuse_overwrite(out, force)
-    base_book: Book | None = None
-    base_problems: list[Problem] = []
-    lost: list[tuple[str, str]] = []
-    if base is not None:
-        base_tables = FileTables(base)
-        base_book, base_problems = read_book(base_tables)
-        lost = not_carried(base_tables)
-        if lost and in_place:
-            what_en = "; ".join(en for en, _ in lost)
-            what_zh = "；".join(zh for _, zh in lost)
-            raise Unusable(
-                f"{base.name} holds what a rebuilt team workbook would not carry ({what_en}). "
-                f"Nothing was written. Write the team workbook to a new file: -o NEW.xlsx",
-                f"{base.name} 含有重建汇总表时不会保留的内容（{what_zh}），未写入任何内容。"
-                f"请写入新文件：-o 新文件.xlsx",
-            )
     exclude = {out.resolve()} | ({base.resolve()} if base else set())
 
     files: list[Returned] = []
@@ -387,15 +419,30 @@ def collect(
                 else Unusable(f"{path.name}: not a workbook", f"{path.name}：不是工作簿")
             )
     by_path = {f.path: f for f in files}
-    for path, (got, failed) in zip(
-        readable, progress(_read_all(readable, workers, start_method)), strict=True
-    ):
+    # the base is read beside the returns (in the pool, when there is one); nothing has been
+    # moved or written before it is known to be usable
+    reading = _read_all(readable, workers, start_method, base)
+    for path, (got, failed) in zip(readable, progress(reading), strict=True):
         item = by_path[path]
         if failed is not None:
             item.reason = Unusable(*failed)
         elif got is not None:
             item.read = got
             item.book, item.problems, item.rep = got.book, got.problems, got.rep
+    base_book: Book | None = None
+    base_problems: list[Problem] = []
+    lost: list[tuple[str, str]] = []
+    if base is not None:
+        base_book, base_problems, lost = reading.base()
+        if lost and in_place:
+            what_en = "; ".join(en for en, _ in lost)
+            what_zh = "；".join(zh for _, zh in lost)
+            raise Unusable(
+                f"{base.name} holds what a rebuilt team workbook would not carry ({what_en}). "
+                f"Nothing was written. Write the team workbook to a new file: -o NEW.xlsx",
+                f"{base.name} 含有重建汇总表时不会保留的内容（{what_zh}），未写入任何内容。"
+                f"请写入新文件：-o 新文件.xlsx",
+            )
     # rows a rep logged for another rep's customer: read again, that customer known
     known: dict[str, Customer] = {}
     for cust in base_book.customers if base_book is not None else ():

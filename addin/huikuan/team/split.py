@@ -7,6 +7,11 @@ are) and the outputs computed for the rep. Privacy wins (workbook/privacy.py):
 shared strings, chart caches, pivot caches, comments, defined names and sheets
 (hidden ones too) that would hold another rep's data are emptied or dropped, and
 the report names what was dropped.
+
+What the files share is read once for all reps: the team's parts (inflated once),
+the rows of its tables (rowedit visits only a rep's own rows below the new last
+one) and the team's words for the privacy check (privacy.WordIndex), so that a
+rep's file costs about its own rows, not the team's (benchmarks/split.py).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from ..fileio import write_atomic
 from ..model import Book, Problem
 from ..workbook.files import FileTables
 from ..workbook.outputs import OutputTable, output_tables
+from ..workbook.privacy import WordIndex
 from ..workbook.reader import read_book
 from ..workbook.rowedit import TableRows
 from .books import (
@@ -115,12 +121,14 @@ def split(
     month = as_of.replace(day=1)
     sender = address(sender) if sender else None
     keys = _row_keys(read_raw(team))
+    parts: dict[str, bytes] = {}  # the team's parts, inflated once for all reps
+    index = WordIndex(w for c in book.customers for w in (c.customer_id, c.name, c.rep) if w)
     for rep in reps:
         sub = rep_book(book, rep)
         path = out_dir / f"{stems[rep]}{suffix}"
         words = _others(book, rep)
         written = write_rep_book(
-            team, path, rep_outputs(sub, as_of), _rep_rows(keys, book, rep), words
+            team, path, rep_outputs(sub, as_of), _rep_rows(keys, book, rep), words, parts, index
         )
         rep_file = RepFile(
             rep, path, len(sub.customers), _rows(sub), dropped=tuple(written.dropped)

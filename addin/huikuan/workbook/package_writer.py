@@ -483,11 +483,13 @@ def write_package(
     rows: Sequence[TableRows] = (),
     private: Private | None = None,
     name: str | None = None,
+    parts: dict[str, bytes] | None = None,
 ) -> Written:
     """THE workbook writer: the package of `src` (a file, or a package in memory) with
     `outputs` added or replaced and the input tables' rows as `rows` list them, saved
     atomically at `dest` (may be src). With `private`, nothing of other reps is left
     (privacy.py). Every entry not named in the module's docstring is copied as stored.
+    `parts`: the source's parts as read, kept for the next write from the same source.
     """
     label = name or (src.name if isinstance(src, Path) else dest.name)
     if isinstance(src, Path) and keeps_vba(dest) != keeps_vba(src):
@@ -503,7 +505,7 @@ def write_package(
                 f"{label}: the package is damaged ({exc})", f"{label}：文件已损坏（{exc}）"
             ) from None
         with zf:
-            pkg = Package(zf, label)
+            pkg = Package(zf, label, parts)
             writer = Writer(pkg, outputs, rows, private)
             writer.render(writer.plan())
             data = io.BytesIO()

@@ -54,9 +54,14 @@ class Sheet:
 class Package:
     """The index of a workbook package, read without loading any sheet."""
 
-    def __init__(self, zf: zipfile.ZipFile, name: str) -> None:
+    def __init__(
+        self, zf: zipfile.ZipFile, name: str, cache: dict[str, bytes] | None = None
+    ) -> None:
         self.zf = zf
         self.name = name
+        # parts as read, kept by the caller across packages of the same file (split writes
+        # one file per rep from the team's: each part inflated once, not once per rep)
+        self.cache = cache
         self.infos = zf.infolist()
         self.entries = [i.filename for i in self.infos]
         self.lower = {n.lower(): n for n in self.entries}
@@ -123,13 +128,19 @@ class Package:
         return part.lower() in self.lower
 
     def read(self, part: str) -> bytes:
+        real = self.real(part)
+        if self.cache is not None and real in self.cache:
+            return self.cache[real]
         try:
-            return self.zf.read(self.real(part))
+            data = self.zf.read(real)
         except KeyError:
             raise Unusable(
                 f"{self.name}: the package has no {part}; nothing was written",
                 f"{self.name}：包中缺少 {part}，未写入任何内容",
             ) from None
+        if self.cache is not None:
+            self.cache[real] = data
+        return data
 
     def rels(self, part: str) -> list[Rel]:
         """The relationships of a part (none when it has no .rels)."""

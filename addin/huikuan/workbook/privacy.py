@@ -47,37 +47,78 @@ _CACHE = re.compile(
 REL_SST = "sharedStrings"
 
 
+def _forms(word: str) -> set[str]:
+    """A word as stored and as XML writes it (text, attribute, cell text)."""
+    return {f for f in (word, esc_text(word), esc_attr(word), cell_text(word)) if f}
+
+
+class WordIndex:
+    """Every word of a team (customer ids and names, rep names), made once for all the
+    reps' files: building the matcher of the other reps' words anew for each rep cost
+    ≈ 40 ms a file at 5,000 customers, half of split's time per rep after its rows
+    (benchmarks/split.py). Each form remembers the words it is a form of."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        by_form: dict[str, set[str]] = {}
+        self.words: set[str] = set()
+        for w in words:
+            if w.strip():
+                self.words.add(w)
+                for f in _forms(w):
+                    by_form.setdefault(f, set()).add(w)
+        self.forms = sorted(by_form)
+        self.owners = [by_form[f] for f in self.forms]
+        self.matcher = AhoCorasick(self.forms) if self.forms else None
+
+
 @dataclass(frozen=True)
 class Private:
     """Whose data must not be in the file, and which of huikuan's tables it does not get."""
 
     words: frozenset[str]  # other reps' customer ids and names, their names
     drop_tables: tuple[str, ...] = ()
+    index: WordIndex | None = None  # the team's words, when `words` are among them
 
 
 class _Words:
     """The words, as stored and as XML writes them, found at once in any part (Aho-Corasick:
     one pass over the part whatever the number of words; a regex alternation of thousands
-    of customer names would take seconds per megabyte)."""
+    of customer names would take seconds per megabyte).
 
-    def __init__(self, words: Iterable[str]) -> None:
-        forms: set[str] = set()
-        for w in words:
-            if w.strip():
-                forms |= {f for f in (w, esc_text(w), esc_attr(w), cell_text(w)) if f}
-        self.matcher = AhoCorasick(sorted(forms)) if forms else None
+    With an index of the team's words: its matcher, every match (overlapping ones too: a
+    word inside another word of the team is still seen) checked against `words` — the
+    same parts found as with a matcher of `words` alone."""
+
+    def __init__(self, words: frozenset[str], index: WordIndex | None = None) -> None:
+        wanted = {w for w in words if w.strip()}
+        self.words = wanted
+        self.index = index if index is not None and wanted <= index.words else None
+        self.matcher = None
+        if self.index is None:
+            forms: set[str] = set()
+            for w in wanted:
+                forms |= _forms(w)
+            self.matcher = AhoCorasick(sorted(forms)) if forms else None
 
     def _text(self, data: bytes) -> str:
         return data.decode("utf-8", "replace")
 
     def found(self, data: bytes) -> bool:
-        return self.first(data) is not None
-
-    def first(self, data: bytes) -> str | None:
-        if self.matcher is None or not data:
-            return None
-        found = self.matcher.find_matches_as_strings(self._text(data))
-        return found[0] if found else None
+        if not data or not self.words:
+            return False
+        if self.index is not None:
+            if self.index.matcher is None:
+                return False
+            owners = self.index.owners
+            return any(
+                not self.words.isdisjoint(owners[i])
+                for i, _, _ in self.index.matcher.find_matches_as_indexes(
+                    self._text(data), overlapping=True
+                )
+            )
+        return self.matcher is not None and bool(
+            self.matcher.find_matches_as_strings(self._text(data))
+        )
 
 
 def _subtree(writer: Writer, part: str) -> list[str]:
@@ -96,7 +137,7 @@ def _subtree(writer: Writer, part: str) -> list[str]:
 def scrub(writer: Writer, private: Private, ours: set[str]) -> None:
     """Apply the privacy rule to the package being written (see the module)."""
     pkg = writer.pkg
-    words = _Words(private.words)
+    words = _Words(private.words, private.index)
     edited = {
         pkg.real(s.part)
         for spec in writer.rows

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from ..errors import Unusable
@@ -209,6 +210,8 @@ class _SheetRows:
         self.tail: list[bytes] = []  # rows after hi
         self.rows: dict[int, bytes] = {}
         self._bare: dict[int, bool] = {}  # row → whether an empty one can go (see _bare)
+        self._formulas: dict[tuple[int, int], set[int]] = {}
+        self._dressed: list[int] | None = None
         number = 0
         for rm in _ROW.finditer(body):
             xml = rm.group()
@@ -220,6 +223,23 @@ class _SheetRows:
                 self.tail.append(xml)
             else:
                 self.rows[number] = xml
+
+    def formulas(self, first: int, last: int) -> set[int]:
+        """The rows from `first` to `last` holding a formula (worked out once: split
+        asks for every rep)."""
+        found = self._formulas.get((first, last))
+        if found is None:
+            found = self._formulas[first, last] = {
+                n for n, xml in self.rows.items() if first <= n <= last and _FORMULA.search(xml)
+            }
+        return found
+
+    def dressed(self) -> list[int]:
+        """The rows that stay, emptied, for what their start tag holds (a height, a
+        format): those not `bare`, in order (worked out once)."""
+        if self._dressed is None:
+            self._dressed = [n for n in sorted(self.rows) if not self.bare(n)]
+        return self._dressed
 
     def bare(self, number: int) -> bool:
         """Whether row `number`, left empty, can go (remembered: split asks once per rep)."""
@@ -336,10 +356,21 @@ def edit_table(
             return {}
         return split_row(number)[1]
 
+    numbers: Iterable[int] = range(top, hi + 1)
+    if spec.drop_unlisted and new_last <= old_last:
+        # split: below the new last row, a row not kept goes whole, unless its start tag
+        # holds something (it stays, emptied): only those and the kept rows are visited,
+        # so that a rep's file costs its own rows, not the team's (benchmarks/split.py)
+        below = {r for r in kept if r > new_last}
+        below.update(r for r in rows.dressed() if r > new_last)
+        numbers = chain(range(top, new_last + 1), sorted(below))
+        with_formula = rows.formulas(first, old_last)
+        if len(with_formula) > len(with_formula & kept):  # a formula among the rows gone
+            formulas = True
     out_rows: list[bytes] = []
     inside: dict[int, bytes]
     outside: dict[int, bytes]
-    for number in range(top, hi + 1):
+    for number in numbers:
         old_xml = rows.rows.get(number)
         pos = number - first
         if (
@@ -437,17 +468,26 @@ def _bare(row_xml: bytes) -> bool:
 
 
 _ROWS_CACHE: dict[tuple[int, int, int, int], _SheetRows] = {}
+_ROWS_BY_ID: dict[tuple[int, int, int], tuple[bytes, _SheetRows]] = {}
 
 
 def _sheet_rows(sheet: bytes, lo: int, hi: int) -> _SheetRows:
     """_SheetRows, remembered for the same sheet bytes (split reads the team's sheets
-    once for every rep)."""
+    once for every rep): the very same bytes object first (split's parts are read once:
+    no checksum of a sheet of tens of megabytes for every rep), else equal bytes."""
+    same = _ROWS_BY_ID.get((id(sheet), lo, hi))
+    if same is not None and same[0] is sheet:
+        return same[1]
     key = (len(sheet), zlib.crc32(sheet), lo, hi)
     found = _ROWS_CACHE.get(key)
     if found is None:
         if len(_ROWS_CACHE) >= 8:
             _ROWS_CACHE.clear()
+            _ROWS_BY_ID.clear()
         found = _ROWS_CACHE[key] = _SheetRows(sheet, lo, hi)
+    if len(_ROWS_BY_ID) >= 8:
+        _ROWS_BY_ID.clear()
+    _ROWS_BY_ID[id(sheet), lo, hi] = (sheet, found)
     return found
 
 
