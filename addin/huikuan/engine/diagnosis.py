@@ -109,31 +109,20 @@ def paid_by_due(row: StatusRow, receipts: Sequence[Receipt]) -> list[bool]:
         for r in receipts
         if r.customer_id == cid and r.date.replace(day=1) == month
     ]
-    return _paid_in_full(row.installments, mine, len(row.installments))
+    return [_paid_in_full(row.installments, n, mine) for n in range(len(row.installments))]
 
 
 def _paid_in_full(
-    installments: Sequence[Installment], receipts: Sequence[tuple[date, Decimal]], count: int
-) -> list[bool]:
-    """paid_by_due of the first `count` installments; `receipts` are the row's own
-    (day, amount).
+    installments: Sequence[Installment], n: int, receipts: Sequence[tuple[date, Decimal]]
+) -> bool:
+    """paid_by_due of installment n; `receipts` are the row's own (day, amount).
 
-    Installment n is paid in full when unpaid(installments, received by its due
-    day)[n] is 0 (the later installments cannot change what is left for n: receipts
-    pay the earliest first). One unpaid() per distinct sum received by a due day,
-    not one per installment: most rows' due days see the same sum (at 10k customers
-    23,000 calls became 14,500, measured: issue 15).
+    (Only installments 0..n take part: receipts pay the earliest first, so the later
+    ones cannot change what is left for n.)
     """
-    owed_at: dict[Decimal, list[Decimal]] = {}
-    out = []
-    for n in range(count):
-        due = installments[n].due
-        by_then = sum((amount for day, amount in receipts if day <= due), ZERO)
-        owed = owed_at.get(by_then)
-        if owed is None:
-            owed = owed_at[by_then] = unpaid(installments, by_then)
-        out.append(owed[n] == 0)
-    return out
+    due = installments[n].due
+    by_then = sum((amount for day, amount in receipts if day <= due), ZERO)
+    return unpaid(installments[: n + 1], by_then)[n] == 0
 
 
 class _Followed(NamedTuple):
@@ -162,9 +151,11 @@ def _followed_row(
     installments = row.installments
     if not installments or installments[0].due > as_of:  # (earliest first) nothing due yet
         return _NOTHING_DUE
-    due_by = sum(1 for inst in installments if inst.due <= as_of)  # (earliest first)
-    paid = _paid_in_full(installments, receipts, due_by)
-    counted = [n for n in range(due_by) if not paid[n]]
+    counted = [
+        n
+        for n, inst in enumerate(installments)
+        if inst.due <= as_of and not _paid_in_full(installments, n, receipts)
+    ]
     if not counted:  # every installment due was paid by its due day
         return _NOTHING_DUE
     cad = policy.for_grade(row.customer.credit_grade)
