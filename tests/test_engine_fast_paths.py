@@ -25,6 +25,7 @@ from huikuan.engine.analysis import analyse  # noqa: E402
 from huikuan.engine.diagnosis import diagnose, diagnose_rows, paid_by_due  # noqa: E402
 from huikuan.engine.negotiation import advise, suggested_ask  # noqa: E402
 from huikuan.engine.policy import policy_from  # noqa: E402
+from huikuan.engine.record import by_customer, outcomes  # noqa: E402
 from huikuan.engine.schedule import customer_reasons, last_contacts, schedule, unpaid  # noqa: E402
 from huikuan.engine.status import (  # noqa: E402
     ZERO,
@@ -32,6 +33,7 @@ from huikuan.engine.status import (  # noqa: E402
     completed,
     is_late,
     last_late_due,
+    late_from,
     owed_by,
     promise_status,
     status,
@@ -117,6 +119,27 @@ def test_paid_by_due_in_one_pass_agrees_with_paying_the_earliest_first(book: Boo
     assert answers == [_paid_by_due_plainly(r, book.receipts) for r in rows]
     flat = [a for found in answers for a in found]
     assert True in flat and False in flat
+
+
+@pytest.mark.parametrize("as_of", DAYS)
+def test_outcomes_agree_with_is_late_and_paying_the_earliest_first(book: Book, as_of: date) -> None:
+    """outcomes() tells late installments by last_late_due and reuses one unpaid() per
+    receipt day: each outcome is still the definition's, installment by installment."""
+    policy = policy_from(book.cadences)
+    grades = {c.customer_id: c.credit_grade for c in book.customers}
+    seen = set()
+    for cid, (insts, recs) in by_customer(book.commitments, book.receipts, as_of).items():
+        grace = policy.for_grade(grades.get(cid, "B")).grace
+        for n, o in enumerate(outcomes(insts, recs, as_of, grace)):
+            received = sum((r.amount for r in recs if r.date <= as_of), ZERO)
+            assert o.unpaid == unpaid(insts, received)[n]
+            if not is_late(o.due, as_of, grace):
+                assert (o.status, o.short) == ("open", ZERO)
+                continue
+            by_grace = sum((r.amount for r in recs if r.date < late_from(o.due, grace)), ZERO)
+            assert o.short == unpaid(insts, by_grace)[n]
+            seen.add(o.status)
+    assert seen  # some installment was late and checked
 
 
 def test_paid_by_due_with_a_zero_installment_and_receipts_out_of_order() -> None:

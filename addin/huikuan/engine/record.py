@@ -39,13 +39,11 @@ from functools import lru_cache
 from ..model import Book, Installment, Receipt
 from .policy import DEFAULT_POLICY, GRADES, Policy
 from .schedule import unpaid
-from .status import ZERO, late_from, ratio
+from .status import ZERO, last_late_due, ratio
+from .status import days as n_days  # (outcomes has a list named days)
 
 OUTCOMES = ("kept", "partial", "broken", "open")
 ONE_DAY = timedelta(days=1)
-# late_from for every installment of a team: a few due dates, asked thousands of times
-# (an eighth of outcomes' time at 10k customers, measured: issue 15)
-_late_from = lru_cache(maxsize=4096)(late_from)
 
 # The grade rules (Thresholds table keys) and their defaults. Rates are shares,
 # days are days, counts are installments.
@@ -181,6 +179,9 @@ def outcomes(
         else:
             days.append(rec.date)
             cumulative.append(total)
+    # is_late(due, as_of, grace) ⇔ due <= last (status.last_late_due): one subtraction
+    # per customer, not a late_from per installment; its grace ends on due + grace
+    last, grace_days = last_late_due(as_of, grace), n_days(grace)
     before = [inst.amount for inst in installments]
     owed_after = [before]  # owed_after[k + 1]: unpaid on each after receipts of days[k]
     for paid in cumulative:
@@ -199,9 +200,8 @@ def outcomes(
         days_late = None
         if left == ZERO:  # paid in full (by its last part; a zero installment: 0)
             days_late = max(0, (parts[-1][0] - due).days) if parts else 0
-        late = _late_from(due, grace)
-        if as_of >= late:  # status.is_late(due, as_of, grace), late_from reckoned once
-            short = owed[bisect_right(days, late - ONE_DAY)]  # at the end of the grace
+        if due <= last:  # status.is_late(due, as_of, grace)
+            short = owed[bisect_right(days, due + grace_days)]  # at the end of the grace
             status = "kept" if short == ZERO else "broken" if short == inst.amount else "partial"
         else:
             short, status = ZERO, "open"

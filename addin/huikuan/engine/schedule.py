@@ -95,9 +95,12 @@ def unpaid(installments: Sequence[Installment], received: Decimal) -> list[Decim
     """What is still owed on each installment, receipts paying the earliest first."""
     left, owed = received, []
     for inst in installments:
-        paid = min(left, inst.amount)
+        amount = inst.amount
+        # min(left, amount) spelt out (the same pick, left on a tie): called ~60,000
+        # times at 10k customers, the builtin call was a third of this function's time
+        paid = amount if amount < left else left
         left -= paid
-        owed.append(inst.amount - paid)
+        owed.append(amount - paid)
     return owed
 
 
