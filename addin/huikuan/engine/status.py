@@ -100,7 +100,7 @@ def status_of(committed: Decimal, owed: Decimal, received: Decimal) -> str:
         return "none"
     if received >= committed:
         return "kept"
-    if max(ZERO, owed - received) == 0:  # nothing overdue
+    if owed <= received:  # nothing overdue (overdue() is 0)
         return "on_track"
     return "broken" if received == 0 else "partial"
 

@@ -287,12 +287,12 @@ def rows_xml(out: OutputTable, styles: SheetStyles, cells: Cells) -> Iterator[by
     ]
     rows = out.rows
     row_mark = _ROW.encode()
+    start, end = f'<row r="{_ROW}">'.encode(), b"</row>"
     for first in range(0, len(rows), _ROWS_PER_CHUNK):
         chunk = rows[first : first + _ROWS_PER_CHUNK]
         n = len(chunk)
         by_column = zip(*chunk, strict=True) if columns else iter(())
         rendered = [col.render(values) for col, values in zip(columns, by_column, strict=True)]
-        start, end = f'<row r="{_ROW}">'.encode(), b"</row>"
         parts = zip(repeat(start, n), *rendered, repeat(end, n), strict=False)
         numbers = map(str.encode, map(str, range(first + 2, first + 2 + n)))
         yield b"".join(map(bytes.replace, map(b"".join, parts), repeat(row_mark), numbers))
