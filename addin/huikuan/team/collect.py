@@ -300,13 +300,6 @@ class _Reading:
         return got
 
 
-def _read_all(
-    paths: list[Path], workers: int = 1, start_method: str | None = None, base: Path | None = None
-) -> _Reading:
-    """Each file's outcome, in order, read lazily (in `workers` processes, with `base`)."""
-    return _Reading(paths, workers, start_method, base)
-
-
 def quarantine(path: Path, folder: Path, reason: Unusable) -> Path:
     """Move `path` into folder/quarantine/ (a new name if taken) with NAME.txt saying why."""
     qdir = folder / QUARANTINE
@@ -421,7 +414,7 @@ def collect(
     by_path = {f.path: f for f in files}
     # the base is read beside the returns (in the pool, when there is one); nothing has been
     # moved or written before it is known to be usable
-    reading = _read_all(readable, workers, start_method, base)
+    reading = _Reading(readable, workers, start_method, base)
     for path, (got, failed) in zip(readable, progress(reading), strict=True):
         item = by_path[path]
         if failed is not None:
